@@ -1,0 +1,85 @@
+/**
+ * One typed module that reads the environment. Every process (gateway, worker, dashboard, launcher,
+ * tests) calls `loadConfig()`; a bad value fails fast with a message naming the variable.
+ * Defaults are the embedded ones `npm start` uses, so a fresh machine needs no settings at all.
+ */
+import { z } from 'zod';
+
+const ms = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  MONGODB_URI: z.string().min(1).default('mongodb://127.0.0.1:27117/sapa'),
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('sapa-conversations'),
+
+  GATEWAY_HOST: z.string().default('127.0.0.1'),
+  GATEWAY_PORT: port(3100),
+  /** The URL browsers use to reach the gateway (widget script, widget API, demo page). */
+  GATEWAY_PUBLIC_URL: z.string().url().optional(),
+  DASHBOARD_PORT: port(3000),
+  DASHBOARD_URL: z.string().url().optional(),
+
+  /** Signs dashboard session cookies and widget visitor tokens. Required in production. */
+  SESSION_SECRET: z.string().min(16).default('sapa-dev-session-secret-change-me'),
+  /**
+   * Master keys for secrets at rest (AES-256-GCM), as `version:base64key[,version:base64key…]`.
+   * The first one encrypts; every listed one can decrypt, so keys can be rotated.
+   */
+  SAPA_MASTER_KEYS: z.string().default('1:c2FwYS1kZXYtbWFzdGVyLWtleS0zMi1ieXRlcyEhISE='),
+
+  /** Messages arriving within this window of each other are answered together. */
+  BATCH_WINDOW_MS: ms(1500),
+  /** A steady stream of messages is answered at the latest this long after the first one. */
+  BATCH_MAX_WAIT_MS: ms(6000),
+  /** A conversation with no activity for this long is closed. */
+  INACTIVITY_CLOSE_MS: ms(24 * 60 * 60 * 1000),
+  /** History events after which a conversation workflow continues as new (server suggests at 4096). */
+  CONVERSATION_HISTORY_LIMIT: z.coerce.number().int().min(50).default(2000),
+
+  WIDGET_MAX_MESSAGE_CHARS: z.coerce.number().int().min(1).default(2000),
+  /** Largest request body the gateway accepts, in bytes. */
+  GATEWAY_BODY_LIMIT: z.coerce.number().int().min(1024).default(256 * 1024),
+  /** Per-IP request budget for the public widget API, per minute. */
+  RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  /** Per-visitor message budget, per minute. */
+  RATE_LIMIT_VISITOR_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+
+  /** Folder for local data (database files, Temporal's SQLite file) used by `npm start`. */
+  SAPA_DATA_DIR: z.string().default('.sapa'),
+});
+
+export type Config = z.infer<typeof envSchema> & {
+  gatewayPublicUrl: string;
+  dashboardUrl: string;
+  isProduction: boolean;
+};
+
+const DEV_SECRET = 'sapa-dev-session-secret-change-me';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const isProduction = c.NODE_ENV === 'production';
+  if (isProduction && c.SESSION_SECRET === DEV_SECRET) {
+    throw new ConfigError('SESSION_SECRET must be set to a long random value in production');
+  }
+  return {
+    ...c,
+    isProduction,
+    gatewayPublicUrl: (c.GATEWAY_PUBLIC_URL ?? `http://${c.GATEWAY_HOST}:${c.GATEWAY_PORT}`).replace(/\/$/, ''),
+    dashboardUrl: (c.DASHBOARD_URL ?? `http://127.0.0.1:${c.DASHBOARD_PORT}`).replace(/\/$/, ''),
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Realtime event names and how they are published. The widget's names follow the original plan:
+ * `userMessage` (a customer message was stored), `botResponse` (a reply went out: from the bot, an
+ * agent or the system), `agentJoined`, `agentTyping`, `startTyping` (the bot is preparing an answer).
+ * The dashboard also gets `conversationUpdated` (mode, unread count, preview).
+ */
+import mongoose from 'mongoose';
+import { CounterModel, EventModel, nextSequence } from '../models';
+import { isDuplicateKeyError } from '../errors';
+
+export const EVENT_TYPES = [
+  'userMessage',
+  'botResponse',
+  'agentJoined',
+  'agentTyping',
+  'startTyping',
+  'stopTyping',
+  'conversationUpdated',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Events a widget visitor may see (only for their own conversation). */
+export const WIDGET_EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
+  'userMessage',
+  'botResponse',
+  'agentJoined',
+  'agentTyping',
+  'startTyping',
+  'stopTyping',
+  'conversationUpdated',
+]);
+
+export interface RealtimeEvent {
+  seq: number;
+  type: EventType;
+  workspaceId: string;
+  conversationId: string | null;
+  data: Record<string, unknown>;
+  createdAt: Date;
+}
+
+const counterName = (workspaceId: string) => `events:${workspaceId}`;
+
+export interface PublishInput {
+  workspaceId: string;
+  type: EventType;
+  conversationId?: string | null;
+  data?: Record<string, unknown>;
+  /** Re-publishing with the same key is a no-op (activity retries, duplicate deliveries). */
+  dedupeKey?: string;
+}
+
+/** Append an event to the workspace's stream. Returns its sequence number, or null if it was a duplicate. */
+export async function publishEvent(input: PublishInput): Promise<number | null> {
+  const seq = await nextSequence(counterName(input.workspaceId));
+  try {
+    await EventModel.create({
+      workspaceId: new mongoose.Types.ObjectId(input.workspaceId),
+      seq,
+      type: input.type,
+      conversationId: input.conversationId ? new mongoose.Types.ObjectId(input.conversationId) : null,
+      dedupeKey: input.dedupeKey ?? `seq:${seq}`,
+      data: input.data ?? {},
+    });
+    return seq;
+  } catch (err) {
+    // The sequence number stays unused; readers skip the gap after a short wait.
+    if (isDuplicateKeyError(err)) return null;
+    throw err;
+  }
+}
+
+/**
+ * The workspace's latest allocated sequence number. A client that loads a snapshot (the thread, the
+ * inbox) reads this *before* the snapshot and then streams from it, so nothing falls in between.
+ */
+export async function currentEventSeq(workspaceId: string): Promise<number> {
+  const doc = await CounterModel.findById(counterName(workspaceId)).lean();
+  return doc?.seq ?? 0;
+}
+
+/** Delete events older than `maxAgeMs` (run periodically by the worker). */
+export async function pruneEvents(maxAgeMs: number): Promise<number> {
+  const res = await EventModel.deleteMany({ createdAt: { $lt: new Date(Date.now() - maxAgeMs) } });
+  return res.deletedCount ?? 0;
+}
