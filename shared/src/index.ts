@@ -10,3 +10,5 @@ export * from './realtime/events';
 export * from './realtime/feed';
 export * from './realtime/sse';
 export * from './temporal';
+export * from './messages';
+export * from './workspaces';

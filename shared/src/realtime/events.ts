@@ -39,6 +39,9 @@ export interface RealtimeEvent {
   createdAt: Date;
 }
 
+/** Fills a sequence number whose event turned out to be a duplicate; never delivered. */
+export const SKIP_EVENT = 'skip';
+
 const counterName = (workspaceId: string) => `events:${workspaceId}`;
 
 export interface PublishInput {
@@ -64,9 +67,16 @@ export async function publishEvent(input: PublishInput): Promise<number | null> 
     });
     return seq;
   } catch (err) {
-    // The sequence number stays unused; readers skip the gap after a short wait.
-    if (isDuplicateKeyError(err)) return null;
-    throw err;
+    if (!isDuplicateKeyError(err)) throw err;
+    // Already published. Fill the allocated number with a filler readers pass over, so they do
+    // not wait for it as for a writer still in flight.
+    await EventModel.create({
+      workspaceId: new mongoose.Types.ObjectId(input.workspaceId),
+      seq,
+      type: SKIP_EVENT,
+      dedupeKey: `skip:${seq}`,
+    }).catch(() => undefined);
+    return null;
   }
 }
 

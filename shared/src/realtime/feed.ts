@@ -9,7 +9,7 @@
  */
 import mongoose from 'mongoose';
 import { EventModel } from '../models';
-import { currentEventSeq, type EventType, type RealtimeEvent } from './events';
+import { SKIP_EVENT, currentEventSeq, type EventType, type RealtimeEvent } from './events';
 
 export interface Subscription {
   /** Deliver events with a sequence number greater than this; null means "from now". */
@@ -128,6 +128,7 @@ class WorkspacePoller {
   private emit(sub: Subscriber, event: RealtimeEvent) {
     if (sub.closed || event.seq <= sub.lastSeq) return;
     sub.lastSeq = event.seq;
+    if (event.type === (SKIP_EVENT as EventType)) return;
     if (!sub.filter || sub.filter(event)) sub.onEvent(event);
   }
 

@@ -1,0 +1,50 @@
+/**
+ * The gateway: Fastify with helmet, CORS and rate limits, the widget API and script, health
+ * endpoints, and one error handler. It never calls an LLM; it makes inbound messages durable and
+ * hands them to Temporal.
+ */
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { GatewayDeps } from './deps';
+import errorHandling from './plugins/errors';
+import healthRoutes from './routes/health';
+import widgetAssetRoutes from './routes/widget-assets';
+import widgetRoutes from './routes/widget';
+
+export async function buildGateway(deps: GatewayDeps) {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.config.GATEWAY_BODY_LIMIT,
+    trustProxy: deps.config.isProduction,
+    disableRequestLogging: !deps.config.isProduction && deps.config.LOG_LEVEL !== 'debug',
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(errorHandling);
+  await app.register(helmet, {
+    // The widget script and API are used from other sites' pages.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  await app.register(cors, {
+    // Any origin may call; the widget routes check each chatbot's own allowed origins and answer 403.
+    origin: true,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['content-type', 'x-visitor-id', 'x-visitor-token', 'last-event-id', 'accept-language'],
+    maxAge: 600,
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: 'rate_limited', message: `retry in ${ctx.after}` }),
+  });
+
+  await app.register(healthRoutes, deps);
+  await app.register(widgetAssetRoutes, deps);
+  await app.register(widgetRoutes, { ...deps, prefix: '/v1/widget/:publicId' });
+  return app;
+}
+
+export type Gateway = Awaited<ReturnType<typeof buildGateway>>;

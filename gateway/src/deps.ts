@@ -1,0 +1,12 @@
+import type { Client } from '@temporalio/client';
+import type { Config, EventFeed, Logger } from '@sapa/shared';
+
+/** What the gateway needs from the outside; tests build it with their own servers. */
+export interface GatewayDeps {
+  config: Config;
+  temporal: Client;
+  feed: EventFeed;
+  logger: Logger;
+  /** The bundled widget script (built once per process). */
+  widgetScript: () => Promise<string>;
+}

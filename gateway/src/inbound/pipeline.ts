@@ -1,0 +1,147 @@
+/**
+ * The inbound pipeline every channel goes through (DESIGN §3): the message is made durable in
+ * MongoDB under its unique key `(channelId, channelMessageId)`, then the conversation's workflow is
+ * signalled, and only then may the caller acknowledge the provider. A duplicate delivery finds the
+ * stored message and signals again (the workflow drops signals it has seen), so a delivery that
+ * failed half-way is completed by the provider's retry and a repeated one changes nothing.
+ * Any failure propagates: the caller answers 5xx and the provider retries.
+ */
+import mongoose from 'mongoose';
+import type { Client } from '@temporalio/client';
+import {
+  ContactModel,
+  ConversationModel,
+  MessageModel,
+  conversationTimings,
+  isDuplicateKeyError,
+  previewOf,
+  publishEvent,
+  signalInboundMessage,
+  toPublicMessage,
+  type Channel,
+  type Chatbot,
+  type Config,
+} from '@sapa/shared';
+import type { NormalizedInbound } from '@sapa/channels';
+
+export interface InboundDeps {
+  config: Config;
+  temporal: Client;
+}
+
+export interface InboundResult {
+  messageId: string;
+  conversationId: string;
+  contactId: string;
+  duplicate: boolean;
+}
+
+type ContactRow = { _id: mongoose.Types.ObjectId; currentConversationId?: mongoose.Types.ObjectId | null };
+
+async function upsertContact(channel: Channel, inbound: NormalizedInbound): Promise<ContactRow> {
+  const filter = { channelId: channel._id, externalId: inbound.externalContactId };
+  const update = {
+    $setOnInsert: {
+      workspaceId: channel.workspaceId,
+      channelId: channel._id,
+      externalId: inbound.externalContactId,
+      name: inbound.contactName ?? '',
+      ...(inbound.locale ? { locale: inbound.locale } : {}),
+    },
+    $set: { lastSeenAt: new Date() },
+  };
+  try {
+    return (await ContactModel.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after', lean: true }))!;
+  } catch (err) {
+    // Two first messages raced on the upsert; the loser reads the winner's contact.
+    if (!isDuplicateKeyError(err)) throw err;
+    return (await ContactModel.findOne(filter).lean())!;
+  }
+}
+
+/** The contact's open conversation, or a new one claimed atomically on the contact document. */
+async function openConversationFor(channel: Channel, contact: ContactRow, inbound: NormalizedInbound): Promise<mongoose.Types.ObjectId> {
+  if (contact.currentConversationId) return contact.currentConversationId;
+  const conversationId = new mongoose.Types.ObjectId();
+  await ConversationModel.create({
+    _id: conversationId,
+    workspaceId: channel.workspaceId,
+    chatbotId: channel.chatbotId,
+    channelId: channel._id,
+    channelType: channel.type,
+    contactId: contact._id,
+    contactName: inbound.contactName ?? '',
+  });
+  const claimed = await ContactModel.updateOne(
+    { _id: contact._id, currentConversationId: null },
+    { $set: { currentConversationId: conversationId } },
+  );
+  if (claimed.modifiedCount === 1) return conversationId;
+  // Another message of this contact opened a conversation first: use that one.
+  await ConversationModel.deleteOne({ _id: conversationId });
+  const current = await ContactModel.findById(contact._id).lean();
+  if (!current?.currentConversationId) throw new Error('contact lost its conversation while claiming one');
+  return current.currentConversationId;
+}
+
+export async function ingestInbound(
+  deps: InboundDeps,
+  target: { channel: Channel; chatbot: Chatbot },
+  inbound: NormalizedInbound,
+): Promise<InboundResult> {
+  const { channel, chatbot } = target;
+  const key = { channelId: channel._id, channelMessageId: inbound.channelMessageId };
+
+  let message = await MessageModel.findOne(key).lean();
+  let duplicate = message !== null;
+  let contactId: string | null = null;
+  if (!message) {
+    const contact = await upsertContact(channel, inbound);
+    contactId = String(contact._id);
+    const conversationId = await openConversationFor(channel, contact, inbound);
+    try {
+      const created = await MessageModel.create({
+        ...key,
+        workspaceId: channel.workspaceId,
+        conversationId,
+        direction: 'inbound',
+        author: 'customer',
+        authorName: inbound.contactName ?? '',
+        type: inbound.type,
+        text: inbound.text,
+        status: 'received',
+      });
+      message = created.toObject();
+      await ConversationModel.updateOne(
+        { _id: conversationId },
+        {
+          $inc: { unreadCount: 1 },
+          $set: { lastMessageAt: message.createdAt, lastCustomerMessageAt: message.createdAt, lastMessagePreview: previewOf(inbound.text) },
+        },
+      );
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      // The same delivery arrived concurrently and was stored by the other request.
+      message = await MessageModel.findOne(key).lean();
+      duplicate = true;
+      if (!message) throw err;
+    }
+  }
+
+  const conversationId = String(message.conversationId);
+  contactId ??= String((await ConversationModel.findById(message.conversationId).lean())?.contactId ?? '');
+  await publishEvent({
+    workspaceId: String(channel.workspaceId),
+    type: 'userMessage',
+    conversationId,
+    data: { conversationId, contactId, message: toPublicMessage(message) },
+    dedupeKey: `msg:${String(message._id)}`,
+  });
+  await signalInboundMessage(
+    deps.temporal,
+    deps.config.TEMPORAL_TASK_QUEUE,
+    { conversationId, workspaceId: String(channel.workspaceId), timings: conversationTimings(deps.config, chatbot) },
+    { messageId: String(message._id), text: message.text },
+  );
+  return { messageId: String(message._id), conversationId, contactId, duplicate };
+}

@@ -1,0 +1,55 @@
+/**
+ * Creating a workspace with everything a new owner needs to see Sapa work: the owner account and
+ * membership, a first chatbot and its web channel (so the widget snippet works at once).
+ * Used by sign-up in the dashboard and by the demo seed of `npm start`.
+ */
+import mongoose from 'mongoose';
+import { conflict, isDuplicateKeyError } from './errors';
+import { hashPassword, randomId } from './crypto';
+import { t, type Locale } from './i18n';
+import { ChannelModel, ChatbotModel, MembershipModel, UserModel, WorkspaceModel } from './models';
+
+export interface NewWorkspaceInput {
+  workspaceName: string;
+  owner: { email: string; name: string; password: string };
+  locale?: Locale;
+  chatbot?: { name?: string; knowledgeText?: string; greeting?: string };
+}
+
+export async function createWorkspace(input: NewWorkspaceInput) {
+  const locale = input.locale ?? 'id';
+  const passwordHash = await hashPassword(input.owner.password);
+  const workspaceId = new mongoose.Types.ObjectId();
+  // The user goes first: its unique email is the check that can fail, before anything else exists.
+  let user;
+  try {
+    user = await UserModel.create({ email: input.owner.email, name: input.owner.name, passwordHash, locale });
+  } catch (err) {
+    if (isDuplicateKeyError(err)) throw conflict('error.emailTaken');
+    throw err;
+  }
+  try {
+    const workspace = await WorkspaceModel.create({ _id: workspaceId, name: input.workspaceName, locale });
+    await MembershipModel.create({ workspaceId, userId: user._id, role: 'owner' });
+    const chatbot = await ChatbotModel.create({
+      workspaceId,
+      name: input.chatbot?.name ?? input.workspaceName,
+      publicId: randomId(9),
+      language: locale,
+      greeting: input.chatbot?.greeting ?? t(locale, 'bot.greeting'),
+      knowledgeText: input.chatbot?.knowledgeText ?? '',
+    });
+    const channel = await ChannelModel.create({ workspaceId, chatbotId: chatbot._id, type: 'web', name: 'Web widget' });
+    return { workspace, user, chatbot, channel };
+  } catch (err) {
+    // No transactions on FerretDB: undo by hand so the email can be used again.
+    await Promise.allSettled([
+      UserModel.deleteOne({ _id: user._id }),
+      WorkspaceModel.deleteOne({ _id: workspaceId }),
+      MembershipModel.deleteMany({ workspaceId }),
+      ChatbotModel.deleteMany({ workspaceId }),
+      ChannelModel.deleteMany({ workspaceId }),
+    ]);
+    throw err;
+  }
+}

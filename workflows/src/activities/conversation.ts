@@ -1,0 +1,233 @@
+/**
+ * The conversation workflow's side effects. Each activity is idempotent: it may run more than once
+ * (retries, a worker killed mid-way), so writes are keyed (message ids, event dedupe keys) and
+ * conditional (mode changes only touch an open conversation).
+ */
+import mongoose from 'mongoose';
+import {
+  ChannelModel,
+  ChatbotModel,
+  ContactModel,
+  ConversationModel,
+  MessageModel,
+  isDuplicateKeyError,
+  isLocale,
+  previewOf,
+  publishEvent,
+  t,
+  toPublicMessage,
+  type ConversationMode,
+  type Locale,
+  type MessageAuthor,
+  type MessageKey,
+} from '@sapa/shared';
+import { senderFor } from '@sapa/channels';
+import { answerOffline, detectAcceptance, detectHumanRequest } from '../answerer';
+
+export interface ConversationRefInput {
+  conversationId: string;
+  workspaceId: string;
+}
+
+export type ReplyDecision =
+  | { kind: 'handoff'; reason: 'customer_request' | 'accepted_offer'; language: Locale }
+  | {
+      kind: 'answer' | 'no_answer' | 'greeting';
+      text: string;
+      citations: Array<{ title: string; url?: string }>;
+      language: Locale;
+    };
+
+export interface DeliverInput extends ConversationRefInput {
+  /** Sapa's outbound id: delivering the same id twice sends once. */
+  messageId: string;
+  author: Exclude<MessageAuthor, 'customer'>;
+  authorName?: string;
+  agentId?: string;
+  /** Literal text, or a catalog message rendered in the contact's language. */
+  text?: string;
+  template?: { key: MessageKey; vars?: Record<string, string> };
+  locale?: Locale;
+  citations?: Array<{ title: string; url?: string }>;
+  grounded?: boolean;
+}
+
+export interface SetModeInput extends ConversationRefInput {
+  mode: Exclude<ConversationMode, 'closed'>;
+  reason: string;
+  /** Unique per mode change: makes the change's events idempotent. */
+  key: string;
+  agentId?: string;
+  agentName?: string;
+}
+
+const oid = (id: string) => new mongoose.Types.ObjectId(id);
+
+async function loadConversation({ conversationId, workspaceId }: ConversationRefInput) {
+  const conversation = await ConversationModel.findOne({ _id: oid(conversationId), workspaceId: oid(workspaceId) }).lean();
+  if (!conversation) throw new Error(`conversation ${conversationId} not found in workspace ${workspaceId}`);
+  return conversation;
+}
+
+function eventData(conversation: { _id: unknown; contactId: unknown }, extra: Record<string, unknown> = {}) {
+  return { conversationId: String(conversation._id), contactId: String(conversation.contactId), ...extra };
+}
+
+export function createConversationActivities() {
+  return {
+    /** A message reached a conversation as it closed: this new run opens it again. */
+    async reopenIfClosed(ref: ConversationRefInput & { key: string }): Promise<void> {
+      const conversation = await loadConversation(ref);
+      if (conversation.mode !== 'closed') return;
+      await ConversationModel.updateOne(
+        { _id: conversation._id, mode: 'closed' },
+        { $set: { mode: 'bot', assignedAgentId: null, assignedAgentName: '' }, $unset: { closedAt: 1, closedReason: 1 } },
+      );
+      await ContactModel.updateOne({ _id: conversation.contactId, currentConversationId: null }, { $set: { currentConversationId: conversation._id } });
+      await publishEvent({
+        workspaceId: ref.workspaceId,
+        type: 'conversationUpdated',
+        conversationId: ref.conversationId,
+        data: eventData(conversation, { mode: 'bot' }),
+        dedupeKey: `reopen:${ref.key}`,
+      });
+    },
+
+    /** Decide how the bot answers a batch of customer lines: hand off, or answer from the knowledge. */
+    async decideReply(input: ConversationRefInput & { messageIds: string[]; text: string; offeredHuman: boolean }): Promise<ReplyDecision> {
+      const conversation = await loadConversation(input);
+      const lastId = input.messageIds[input.messageIds.length - 1];
+      await publishEvent({
+        workspaceId: input.workspaceId,
+        type: 'startTyping',
+        conversationId: input.conversationId,
+        data: eventData(conversation),
+        dedupeKey: `typing:${lastId}`,
+      });
+      const chatbot = await ChatbotModel.findOne({ _id: conversation.chatbotId, workspaceId: conversation.workspaceId }).lean();
+      const answer = answerOffline({ knowledgeText: chatbot?.knowledgeText ?? '', question: input.text });
+      if (detectHumanRequest(input.text, chatbot?.handoffKeywords ?? [])) {
+        return { kind: 'handoff', reason: 'customer_request', language: answer.language };
+      }
+      if (input.offeredHuman && detectAcceptance(input.text)) {
+        return { kind: 'handoff', reason: 'accepted_offer', language: answer.language };
+      }
+      return {
+        kind: answer.kind,
+        text: answer.text,
+        citations: answer.kind === 'answer' ? answer.citations : [],
+        language: answer.language,
+      };
+    },
+
+    /** Store an outbound message (once), send it through its channel (once) and publish it. */
+    async deliverMessage(input: DeliverInput): Promise<void> {
+      const conversation = await loadConversation(input);
+      const [channel, contact] = await Promise.all([
+        ChannelModel.findOne({ _id: conversation.channelId, workspaceId: conversation.workspaceId }).lean(),
+        ContactModel.findById(conversation.contactId).lean(),
+      ]);
+      if (!channel || !contact) throw new Error(`channel or contact of conversation ${input.conversationId} is missing`);
+      const locale: Locale = input.locale ?? (isLocale(contact.locale) ? contact.locale : 'id');
+      const text = input.text ?? t(locale, input.template!.key, input.template!.vars);
+
+      const key = { channelId: channel._id, channelMessageId: input.messageId };
+      let message = await MessageModel.findOne(key).lean();
+      if (!message) {
+        try {
+          await MessageModel.create({
+            ...key,
+            workspaceId: conversation.workspaceId,
+            conversationId: conversation._id,
+            direction: 'outbound',
+            author: input.author,
+            authorName: input.authorName ?? '',
+            ...(input.agentId ? { agentId: oid(input.agentId) } : {}),
+            text,
+            citations: input.citations ?? [],
+            grounded: input.grounded,
+            status: 'pending',
+          });
+        } catch (err) {
+          if (!isDuplicateKeyError(err)) throw err; // a concurrent attempt stored it first
+        }
+        message = await MessageModel.findOne(key).lean();
+      }
+      if (!message) throw new Error(`message ${input.messageId} vanished`);
+
+      if (message.status === 'pending' || message.status === 'failed') {
+        const result = await senderFor(channel.type).send(channel, {
+          messageId: input.messageId,
+          conversationId: input.conversationId,
+          contactExternalId: contact.externalId,
+          text,
+          citations: input.citations,
+        });
+        await MessageModel.updateOne({ _id: message._id, status: { $in: ['pending', 'failed'] } }, { $set: { status: result.status } });
+      }
+
+      await ConversationModel.updateOne(
+        { _id: conversation._id, lastMessageAt: { $lte: message.createdAt } },
+        { $set: { lastMessageAt: message.createdAt, lastMessagePreview: previewOf(text) } },
+      );
+      await publishEvent({
+        workspaceId: input.workspaceId,
+        type: 'botResponse',
+        conversationId: input.conversationId,
+        data: eventData(conversation, { message: toPublicMessage(message) }),
+        dedupeKey: `msg:${String(message._id)}`,
+      });
+    },
+
+    async setMode(input: SetModeInput): Promise<void> {
+      const conversation = await loadConversation(input);
+      const set: Record<string, unknown> = { mode: input.mode };
+      if (input.mode === 'agent') {
+        set.assignedAgentId = input.agentId ? oid(input.agentId) : null;
+        set.assignedAgentName = input.agentName ?? '';
+      }
+      if (input.mode === 'waiting_for_agent') set.handoffReason = input.reason;
+      if (input.mode === 'bot') {
+        set.assignedAgentId = null;
+        set.assignedAgentName = '';
+        set.handoffReason = '';
+      }
+      await ConversationModel.updateOne({ _id: conversation._id, mode: { $ne: 'closed' } }, { $set: set });
+      await publishEvent({
+        workspaceId: input.workspaceId,
+        type: 'conversationUpdated',
+        conversationId: input.conversationId,
+        data: eventData(conversation, { mode: input.mode, reason: input.reason }),
+        dedupeKey: `mode:${input.key}`,
+      });
+      if (input.mode === 'agent') {
+        await publishEvent({
+          workspaceId: input.workspaceId,
+          type: 'agentJoined',
+          conversationId: input.conversationId,
+          data: eventData(conversation, { agentName: input.agentName ?? '' }),
+          dedupeKey: `joined:${input.key}`,
+        });
+      }
+    },
+
+    async closeConversation(input: ConversationRefInput & { reason: 'agent' | 'inactive'; key: string }): Promise<void> {
+      const conversation = await loadConversation(input);
+      await ConversationModel.updateOne(
+        { _id: conversation._id, mode: { $ne: 'closed' } },
+        { $set: { mode: 'closed', closedAt: new Date(), closedReason: input.reason } },
+      );
+      // The next message from this contact starts a new conversation.
+      await ContactModel.updateOne({ _id: conversation.contactId, currentConversationId: conversation._id }, { $set: { currentConversationId: null } });
+      await publishEvent({
+        workspaceId: input.workspaceId,
+        type: 'conversationUpdated',
+        conversationId: input.conversationId,
+        data: eventData(conversation, { mode: 'closed', reason: input.reason }),
+        dedupeKey: `mode:${input.key}`,
+      });
+    },
+  };
+}
+
+export type ConversationActivities = ReturnType<typeof createConversationActivities>;

@@ -1,0 +1,239 @@
+/**
+ * One workflow per conversation (id `conversation/<id>`). It owns the conversation's mode
+ * (`bot | waiting_for_agent | agent | closed`) and is the only writer of it: the gateway signals
+ * customer messages, the dashboard sends agent commands as updates, and everything with side
+ * effects happens in activities.
+ *
+ * In bot mode, customer lines that arrive close together are answered as one batch: a batch ends
+ * after `batchWindowMs` of quiet, or `batchMaxWaitMs` after its first line at the latest.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  AGENT_COMMAND_UPDATE,
+  INBOUND_SIGNAL,
+  STATE_QUERY,
+  type AgentCommand,
+  type AgentCommandResult,
+  type ConversationCarriedState,
+  type ConversationStateView,
+  type ConversationWorkflowInput,
+  type InboundSignal,
+} from '@sapa/shared/conversation';
+import type { ConversationActivities } from '../activities/conversation';
+
+export const inboundMessageSignal = defineSignal<[InboundSignal]>(INBOUND_SIGNAL);
+export const agentCommandUpdate = defineUpdate<AgentCommandResult, [AgentCommand]>(AGENT_COMMAND_UPDATE);
+export const stateQuery = defineQuery<ConversationStateView>(STATE_QUERY);
+
+const acts = proxyActivities<ConversationActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+
+/** How many inbound ids are remembered to drop duplicate signals. */
+const RECENT_IDS = 200;
+
+export async function conversationWorkflow(input: ConversationWorkflowInput): Promise<void> {
+  const { conversationId, workspaceId, timings } = input;
+  const ref = { conversationId, workspaceId };
+  const state: ConversationCarriedState = input.carried ?? {
+    mode: 'bot',
+    pendingMessageIds: [],
+    pendingTexts: [],
+    recentMessageIds: [],
+    offeredHuman: false,
+    lastActivityAt: Date.now(),
+  };
+  const commands: Array<{ id: number; command: AgentCommand }> = [];
+  let nextCommandId = 0;
+  let appliedCommandId = 0;
+  let firstPendingAt = Date.now();
+  let newInbound = false;
+  let handled = 0;
+  let transitions = 0;
+  /** A key unique to one mode change of this conversation, stable across activity retries and replays. */
+  const transitionKey = () => `${workflowInfo().runId}:${++transitions}`;
+
+  setHandler(inboundMessageSignal, ({ messageId, text }) => {
+    if (state.recentMessageIds.includes(messageId)) return; // a re-delivered message: already queued or answered
+    state.recentMessageIds.push(messageId);
+    if (state.recentMessageIds.length > RECENT_IDS) state.recentMessageIds.shift();
+    if (state.pendingMessageIds.length === 0) firstPendingAt = Date.now();
+    state.pendingMessageIds.push(messageId);
+    state.pendingTexts.push(text);
+    state.lastActivityAt = Date.now();
+    newInbound = true;
+  });
+
+  setHandler(
+    agentCommandUpdate,
+    async (command) => {
+      const id = ++nextCommandId;
+      commands.push({ id, command });
+      await condition(() => appliedCommandId >= id);
+      return { mode: state.mode };
+    },
+    {
+      validator: (command) => {
+        if (state.mode === 'closed') throw new Error('conversation is closed');
+        if (command.kind === 'reply' && !command.text.trim()) throw new Error('reply text is empty');
+      },
+    },
+  );
+
+  setHandler(stateQuery, () => ({
+    mode: state.mode,
+    pending: state.pendingMessageIds.length,
+    handledMessages: handled,
+    runsContinued: workflowInfo().continuedFromExecutionRunId ? 1 : 0,
+  }));
+
+  if (!input.carried) {
+    // A message can reach a conversation just as it closes; the new run reopens it.
+    await acts.reopenIfClosed({ ...ref, key: workflowInfo().runId });
+  }
+
+  while (state.mode !== 'closed') {
+    if (workflowInfo().historyLength > timings.historyLimit || workflowInfo().continueAsNewSuggested) {
+      await condition(() => commands.length === 0 && allHandlersFinished());
+      await continueAsNew<typeof conversationWorkflow>({ ...input, carried: state });
+    }
+
+    const hasWork = () => commands.length > 0 || state.pendingMessageIds.length > 0;
+    const quietFor = Math.max(1, state.lastActivityAt + timings.inactivityCloseMs - Date.now());
+    // An inactivity limit of 0 means conversations never close by themselves.
+    const woke = timings.inactivityCloseMs > 0 ? await condition(hasWork, quietFor) : (await condition(hasWork), true);
+    if (!woke) {
+      await closeConversation('inactive');
+      break;
+    }
+
+    if (commands.length > 0) {
+      await applyCommand(commands.shift()!);
+      continue;
+    }
+
+    if (state.mode !== 'bot') {
+      // An agent is (or will be) on it: customer lines wait in the inbox, not for the bot.
+      handled += state.pendingMessageIds.length;
+      state.pendingMessageIds = [];
+      state.pendingTexts = [];
+      continue;
+    }
+
+    await waitForBatchToSettle();
+    if (commands.length > 0) continue; // an agent stepped in while the batch was forming
+    await answerBatch();
+  }
+
+  // Let in-flight updates see the final mode before the run ends.
+  for (const c of commands.splice(0)) appliedCommandId = Math.max(appliedCommandId, c.id);
+  await condition(allHandlersFinished);
+
+  async function waitForBatchToSettle() {
+    const deadline = firstPendingAt + timings.batchMaxWaitMs;
+    if (timings.batchWindowMs <= 0) return;
+    for (;;) {
+      newInbound = false;
+      const remaining = Math.min(timings.batchWindowMs, deadline - Date.now());
+      if (remaining <= 0) return;
+      const more = await condition(() => newInbound || commands.length > 0, remaining);
+      if (!more || commands.length > 0) return;
+    }
+  }
+
+  async function answerBatch() {
+    const messageIds = state.pendingMessageIds.splice(0);
+    const texts = state.pendingTexts.splice(0);
+    const lastId = messageIds[messageIds.length - 1]!;
+    const decision = await acts.decideReply({ ...ref, messageIds, text: texts.join('\n'), offeredHuman: state.offeredHuman });
+    handled += messageIds.length;
+    if (decision.kind === 'handoff') {
+      state.offeredHuman = false;
+      await acts.setMode({ ...ref, mode: 'waiting_for_agent', reason: decision.reason, key: transitionKey() });
+      state.mode = 'waiting_for_agent';
+      await acts.deliverMessage({ ...ref, messageId: `${lastId}:handoff`, author: 'bot', template: { key: 'bot.handoffRequested' }, locale: decision.language });
+      return;
+    }
+    state.offeredHuman = decision.kind === 'no_answer';
+    await acts.deliverMessage({
+      ...ref,
+      messageId: `${lastId}:reply`,
+      author: 'bot',
+      text: decision.text,
+      citations: decision.citations,
+      grounded: decision.kind === 'answer',
+    });
+  }
+
+  async function applyCommand({ id, command }: { id: number; command: AgentCommand }) {
+    try {
+      switch (command.kind) {
+        case 'takeOver':
+          await takeOver(command.agentId, command.agentName);
+          break;
+        case 'reply':
+          if (state.mode !== 'agent') await takeOver(command.agentId, command.agentName);
+          await acts.deliverMessage({
+            ...ref,
+            messageId: command.messageId,
+            author: 'agent',
+            authorName: command.agentName,
+            agentId: command.agentId,
+            text: command.text,
+          });
+          break;
+        case 'handBack':
+          if (state.mode !== 'bot') {
+            const key = transitionKey();
+            await acts.setMode({ ...ref, mode: 'bot', reason: 'hand_back', key });
+            state.mode = 'bot';
+            state.offeredHuman = false;
+            await acts.deliverMessage({ ...ref, messageId: `handback:${key}`, author: 'system', template: { key: 'bot.handedBack' } });
+          }
+          break;
+        case 'close':
+          await closeConversation('agent');
+          break;
+      }
+      state.lastActivityAt = Date.now();
+    } finally {
+      appliedCommandId = id;
+    }
+  }
+
+  async function takeOver(agentId: string, agentName: string) {
+    if (state.mode === 'agent') return;
+    const key = transitionKey();
+    await acts.setMode({ ...ref, mode: 'agent', agentId, agentName, reason: 'take_over', key });
+    state.mode = 'agent';
+    state.offeredHuman = false;
+    await acts.deliverMessage({
+      ...ref,
+      messageId: `join:${key}`,
+      author: 'system',
+      template: { key: 'bot.agentJoined', vars: { name: agentName } },
+    });
+  }
+
+  async function closeConversation(reason: 'agent' | 'inactive') {
+    await acts.deliverMessage({
+      ...ref,
+      messageId: `close:${workflowInfo().runId}`,
+      author: 'system',
+      template: { key: reason === 'inactive' ? 'bot.closedInactive' : 'bot.closed' },
+    });
+    await acts.closeConversation({ ...ref, reason, key: transitionKey() });
+    state.mode = 'closed';
+  }
+}
