@@ -26,3 +26,10 @@ export function provideServers(opts?: {
   temporalUiPort?: number;
   temporalDynamicConfig?: string[];
 }): Promise<ProvidedServers>;
+
+export function startTemporal(opts: {
+  dataDir: string;
+  port: number;
+  uiPort?: number;
+  extraDynamicConfig?: string[];
+}): Promise<{ address: string; how: string; child?: ChildProcess; stop?: () => Promise<void> }>;

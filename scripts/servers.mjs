@@ -163,7 +163,7 @@ async function temporalHealthy(bin, address) {
   return res.status === 0 && /SERVING/.test(res.stdout);
 }
 
-async function startTemporal({ dataDir, port, uiPort, extraDynamicConfig = [] }) {
+export async function startTemporal({ dataDir, port, uiPort, extraDynamicConfig = [] }) {
   if (process.env.TEMPORAL_ADDRESS) return { address: process.env.TEMPORAL_ADDRESS, how: 'TEMPORAL_ADDRESS from the environment' };
   mkdirSync(dataDir, { recursive: true });
   const bin = ensureTemporalBinary() ?? which('temporal');

@@ -1,0 +1,4 @@
+export * from './env';
+export * from './sse';
+export * from './stack';
+export * from './widget-client';
