@@ -19,7 +19,6 @@ export async function buildGateway(deps: GatewayDeps) {
     loggerInstance: deps.logger,
     bodyLimit: deps.config.GATEWAY_BODY_LIMIT,
     trustProxy: deps.config.isProduction,
-    disableRequestLogging: !deps.config.isProduction && deps.config.LOG_LEVEL !== 'debug',
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -33,6 +33,7 @@ const id = {
   'bot.noAnswer':
     'Maaf, saya belum punya informasi tentang itu. Mau saya hubungkan dengan tim CS kami? Balas "CS" untuk bicara dengan orang.',
   'bot.answerIntro': 'Berdasarkan informasi dari kami:',
+  'bot.thanksReply': 'Sama-sama! Kalau ada pertanyaan lain, silakan tanya ya.',
   'bot.handedBack': 'Percakapan dilanjutkan oleh asisten otomatis kami.',
   'bot.closedInactive': 'Percakapan ditutup karena tidak ada aktivitas. Kirim pesan kapan saja untuk memulai lagi.',
   'bot.closed': 'Percakapan telah ditutup. Terima kasih!',
@@ -141,6 +142,7 @@ const en: Record<MessageKey, string> = {
   'bot.noAnswer':
     'Sorry, I do not have information about that yet. Would you like to talk to our support team? Reply "CS" to reach a person.',
   'bot.answerIntro': 'According to our information:',
+  'bot.thanksReply': 'You are welcome! If you have any other questions, just ask.',
   'bot.handedBack': 'Our automated assistant is back in this conversation.',
   'bot.closedInactive': 'This conversation was closed after a period of inactivity. Send a message any time to start again.',
   'bot.closed': 'This conversation has been closed. Thank you!',

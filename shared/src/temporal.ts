@@ -53,13 +53,19 @@ function startOptions(ref: ConversationRef, taskQueue: string) {
   return { workflowId: conversationWorkflowId(ref.conversationId), taskQueue, args: [input] as [ConversationWorkflowInput] };
 }
 
-/** Deliver a stored inbound message to its conversation's workflow, starting the workflow if needed. */
-export async function signalInboundMessage(client: Client, taskQueue: string, ref: ConversationRef, signal: InboundSignal) {
-  await client.workflow.signalWithStart(CONVERSATION_WORKFLOW, {
-    ...startOptions(ref, taskQueue),
-    signal: INBOUND_SIGNAL,
-    signalArgs: [signal],
-  });
+/**
+ * Deliver a stored inbound message to its conversation's workflow, starting the workflow if needed.
+ * Gives up after `timeoutMs` (instead of the client's long retries) so the gateway can answer 503
+ * while Temporal is down and the provider retries later.
+ */
+export async function signalInboundMessage(client: Client, taskQueue: string, ref: ConversationRef, signal: InboundSignal, timeoutMs = 5000) {
+  await client.connection.withDeadline(Date.now() + timeoutMs, () =>
+    client.workflow.signalWithStart(CONVERSATION_WORKFLOW, {
+      ...startOptions(ref, taskQueue),
+      signal: INBOUND_SIGNAL,
+      signalArgs: [signal],
+    }),
+  );
 }
 
 /** Apply an agent command and wait until the workflow has carried it out. */
@@ -72,6 +78,8 @@ export async function runAgentCommand(
   const startWorkflowOperation = new WithStartWorkflowOperation<ConversationWorkflowType>(CONVERSATION_WORKFLOW, {
     ...startOptions(ref, taskQueue),
     workflowIdConflictPolicy: 'USE_EXISTING',
+    // A conversation whose workflow has ended is closed: commands must not start it again.
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
   });
   return client.workflow.executeUpdateWithStart<ConversationWorkflowType, AgentCommandResult, [AgentCommand]>(AGENT_COMMAND_UPDATE, {
     args: [command],

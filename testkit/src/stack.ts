@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import {
   EventFeed,
   connectDatabase,
@@ -25,6 +25,13 @@ import { createWorker } from '../../workflows/src/worker-setup';
 import { freePort, isPortOpen, ROOT, stopChild } from '../../scripts/servers.mjs';
 import { databaseUri, testServers, uniqueName } from './env';
 import { DEMO_KNOWLEDGE_ID } from '@sapa/shared/demo';
+
+// Temporal's runtime logs at INFO by default; tests want warnings only. Installed once per process.
+try {
+  Runtime.install({ logger: new DefaultLogger(process.env.SAPA_TEST_VERBOSE ? 'INFO' : 'WARN') });
+} catch {
+  // already installed by an earlier import in this process
+}
 
 export type PartMode = 'in-process' | 'process' | 'none';
 

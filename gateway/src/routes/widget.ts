@@ -8,6 +8,7 @@ import mongoose from 'mongoose';
 import { z } from 'zod';
 import {
   ConversationModel,
+  DomainError,
   MessageModel,
   SSE_HEARTBEAT,
   WIDGET_EVENT_TYPES,
@@ -34,6 +35,12 @@ const widgetRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
   const secret = config.SESSION_SECRET;
   const ipLimit = { max: config.RATE_LIMIT_IP_PER_MINUTE, timeWindow: '1 minute' };
   const ownOrigin = new URL(config.gatewayPublicUrl).origin;
+  // A second budget per visitor on sending, on top of the per-IP one (many visitors can share an IP).
+  const visitorLimit = app.createRateLimit({
+    max: config.RATE_LIMIT_VISITOR_PER_MINUTE,
+    timeWindow: '1 minute',
+    keyGenerator: (req) => `visitor:${String(req.headers['x-visitor-id'] ?? req.ip)}`,
+  });
 
   async function target(publicId: string, origin: string | undefined) {
     const t = await findWebTarget(publicId);
@@ -92,11 +99,10 @@ const widgetRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
           .strict(),
       },
       config: { rateLimit: ipLimit },
-      preHandler: app.rateLimit({
-        max: config.RATE_LIMIT_VISITOR_PER_MINUTE,
-        timeWindow: '1 minute',
-        keyGenerator: (req) => `visitor:${String(req.headers['x-visitor-id'] ?? req.ip)}`,
-      }),
+      preHandler: async (req) => {
+        const verdict = await visitorLimit(req);
+        if (verdict.isExceeded) throw new DomainError(429, 'rate_limited', 'error.rateLimited');
+      },
     },
     async (req, reply) => {
       const t = await target(req.params.publicId, req.headers.origin);
