@@ -105,7 +105,7 @@ const id = {
   'dash.conversations': 'Percakapan',
   'dash.conversationActions': 'Tindakan percakapan',
   'dash.noMessages': 'Belum ada pesan.',
-  'dash.replyLabel': 'Tulis balasan',
+  'dash.replyLabel': 'Balasan Anda',
   'dash.sources': 'Sumber',
   'dash.assignedTo': 'Ditangani oleh {name}',
   'dash.status.failed': 'Gagal terkirim',

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { t } from '@sapa/shared/i18n';
 import {
-  DEMO_KNOWLEDGE_ID,
   answerOffline,
   createKnowledgeIndex,
   detectAcceptance,
@@ -13,6 +12,7 @@ import {
   stemIndonesian,
   tokenize,
 } from '../src/answerer';
+import { DEMO_KNOWLEDGE_ID } from '@sapa/shared/demo';
 
 const ask = (question: string, locale?: 'id' | 'en') => answerOffline({ knowledgeText: DEMO_KNOWLEDGE_ID, question, locale });
 

@@ -3,6 +3,7 @@
  * stream. Rate-limited per IP on every route and per visitor on sending; every route checks the
  * chatbot's allowed origins.
  */
+import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import mongoose from 'mongoose';
 import { z } from 'zod';
@@ -36,6 +37,11 @@ const widgetRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
   const ipLimit = { max: config.RATE_LIMIT_IP_PER_MINUTE, timeWindow: '1 minute' };
   const ownOrigin = new URL(config.gatewayPublicUrl).origin;
   // A second budget per visitor on sending, on top of the per-IP one (many visitors can share an IP).
+  // Open streams end when the gateway shuts down (they would otherwise hold `close()` forever).
+  const openStreams = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const res of openStreams) res.end();
+  });
   const visitorLimit = app.createRateLimit({
     max: config.RATE_LIMIT_VISITOR_PER_MINUTE,
     timeWindow: '1 minute',
@@ -101,7 +107,7 @@ const widgetRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
       config: { rateLimit: ipLimit },
       preHandler: async (req) => {
         const verdict = await visitorLimit(req);
-        if (verdict.isExceeded) throw new DomainError(429, 'rate_limited', 'error.rateLimited');
+        if (!verdict.isAllowed && verdict.isExceeded) throw new DomainError(429, 'rate_limited', 'error.rateLimited');
       },
     },
     async (req, reply) => {
@@ -155,9 +161,11 @@ const widgetRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
       };
       let unsubscribe: (() => void) | null = null;
       const heartbeat = setInterval(() => res.write(SSE_HEARTBEAT), HEARTBEAT_MS);
+      openStreams.add(res);
       const cleanup = () => {
         clearInterval(heartbeat);
         unsubscribe?.();
+        openStreams.delete(res);
       };
       req.raw.on('close', cleanup);
       try {

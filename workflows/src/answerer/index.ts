@@ -20,4 +20,3 @@ export {
 } from './search';
 export { tokenize } from './tokenize';
 export { stemIndonesian } from './stemmer';
-export { DEMO_KNOWLEDGE_ID } from './demo-knowledge';

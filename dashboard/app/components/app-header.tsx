@@ -1,0 +1,38 @@
+import { Form, Link } from '@remix-run/react';
+import { useOptionalRootData, useT } from '../lib/root-data';
+import { CsrfInput } from './csrf-input';
+import { LanguageSwitch } from './language-switch';
+
+/** The bar above the inbox: brand, workspace, language and the signed-in agent. */
+export function AppHeader({ children }: { children?: React.ReactNode }) {
+  const tr = useT();
+  const root = useOptionalRootData();
+  return (
+    <header className="app-header">
+      <Link to="/inbox" className="brand">
+        <span className="brand__mark" aria-hidden="true">
+          S
+        </span>
+        <span className="brand__name">{tr('dash.appName')}</span>
+      </Link>
+      {root?.workspaceName ? <span className="app-header__workspace">{root.workspaceName}</span> : null}
+      <div className="app-header__end">
+        {children}
+        <LanguageSwitch />
+        {root?.user ? (
+          <>
+            <span className="app-header__user" title={root.user.email}>
+              {tr('dash.signedInAs', { name: root.user.name })}
+            </span>
+            <Form method="post" action="/logout">
+              <CsrfInput />
+              <button type="submit" className="button button--secondary button--small">
+                {tr('dash.logout')}
+              </button>
+            </Form>
+          </>
+        ) : null}
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,99 @@
+/**
+ * What an agent does to a conversation. Take over, reply, hand back and close go to the
+ * conversation's Temporal workflow (the single owner of its mode) and return once it has applied
+ * them; typing is only announced on the realtime stream.
+ */
+import mongoose from 'mongoose';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { z } from 'zod';
+import {
+  ChatbotModel,
+  conflict,
+  conversationTimings,
+  publishEvent,
+  runAgentCommand,
+  unavailable,
+  type AgentCommand,
+  type Chatbot,
+  type Conversation,
+} from '@sapa/shared';
+import { config, logger, temporalClient } from './env.server';
+import { findConversation } from './inbox.server';
+import { REPLY_MAX_CHARS } from './limits';
+import type { SessionUser } from './session.server';
+
+/** How long an agent waits for the workflow before being told to try again. */
+const COMMAND_TIMEOUT_MS = 20_000;
+
+export const conversationActionSchema = z.discriminatedUnion('intent', [
+  z.object({ intent: z.literal('takeOver') }),
+  z.object({
+    intent: z.literal('reply'),
+    text: z.string().trim().min(1, 'error.messageEmpty').max(REPLY_MAX_CHARS, 'error.messageTooLong'),
+  }),
+  z.object({ intent: z.literal('handBack') }),
+  z.object({ intent: z.literal('close') }),
+  z.object({ intent: z.literal('typing') }),
+]);
+export type ConversationAction = z.output<typeof conversationActionSchema>;
+type CommandAction = Exclude<ConversationAction, { intent: 'typing' }>;
+
+async function openConversation(agent: SessionUser, conversationId: string | undefined): Promise<Conversation> {
+  const conversation = await findConversation(String(agent.workspace._id), conversationId);
+  // A closed conversation's workflow has ended; a command would start a fresh one and reopen it.
+  if (conversation.mode === 'closed') throw conflict('error.conversationClosed');
+  return conversation;
+}
+
+function toAgentCommand(action: CommandAction, agent: SessionUser): AgentCommand {
+  const agentId = String(agent.user._id);
+  const agentName = agent.user.name;
+  switch (action.intent) {
+    case 'takeOver':
+      return { kind: 'takeOver', agentId, agentName };
+    case 'reply':
+      return { kind: 'reply', agentId, agentName, messageId: new mongoose.Types.ObjectId().toString(), text: action.text };
+    case 'handBack':
+      return { kind: 'handBack', agentId };
+    case 'close':
+      return { kind: 'close', agentId };
+  }
+}
+
+export async function runConversationCommand(
+  agent: SessionUser,
+  conversationId: string | undefined,
+  action: CommandAction,
+  signal: AbortSignal,
+): Promise<void> {
+  const conversation = await openConversation(agent, conversationId);
+  const workspaceId = String(agent.workspace._id);
+  const chatbot = await ChatbotModel.findOne({ _id: conversation.chatbotId, workspaceId }).lean<Chatbot>();
+  const client = await temporalClient().catch((err: unknown) => {
+    throw unavailable(`Temporal unreachable: ${err instanceof Error ? err.message : String(err)}`);
+  });
+  const ref = { conversationId: String(conversation._id), workspaceId, timings: conversationTimings(config, chatbot) };
+  const command = toAgentCommand(action, agent);
+  try {
+    await client.withAbortSignal(AbortSignal.any([signal, AbortSignal.timeout(COMMAND_TIMEOUT_MS)]), () =>
+      runAgentCommand(client, config.TEMPORAL_TASK_QUEUE, ref, command),
+    );
+  } catch (err) {
+    // The workflow ran and refused the command (its validator): the conversation changed meanwhile.
+    if (err instanceof WorkflowUpdateFailedError) throw conflict('error.actionRejected', err.message);
+    logger.warn({ err, conversationId: ref.conversationId, kind: command.kind }, 'agent command did not complete');
+    throw unavailable('agent command did not complete');
+  }
+}
+
+/** Shows the customer that an agent is typing (the widget's `agentTyping`). */
+export async function announceTyping(agent: SessionUser, conversationId: string | undefined): Promise<void> {
+  const conversation = await openConversation(agent, conversationId);
+  const id = String(conversation._id);
+  await publishEvent({
+    workspaceId: String(agent.workspace._id),
+    type: 'agentTyping',
+    conversationId: id,
+    data: { conversationId: id, contactId: String(conversation.contactId), agentName: agent.user.name },
+  });
+}

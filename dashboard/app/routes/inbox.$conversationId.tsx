@@ -1,0 +1,119 @@
+import { Link, useActionData, useLoaderData, useRouteError, type ShouldRevalidateFunction } from '@remix-run/react';
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { DomainError } from '@sapa/shared';
+import { announceTyping, conversationActionSchema, runConversationCommand } from '../lib/agent-commands.server';
+import { verifyCsrf } from '../lib/csrf.server';
+import { parseForm } from '../lib/forms.server';
+import { toHttpError, withHttpErrors } from '../lib/http-errors.server';
+import { resolveLocale } from '../lib/i18n.server';
+import { loadThread, markRead } from '../lib/inbox.server';
+import { getSession, requireUser } from '../lib/session.server';
+import { isTypingSubmission } from '../lib/revalidation';
+import { describeRouteError } from '../lib/route-error';
+import { useT } from '../lib/root-data';
+import { ConversationActions } from '../components/conversation-actions';
+import { ErrorPanel } from '../components/error-panel';
+import { ModeBadge } from '../components/mode-badge';
+import { Thread } from '../components/thread';
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.conversation.contactName ? `${data.conversation.contactName} · Sapa` : 'Sapa' },
+];
+
+export const loader = withHttpErrors(async ({ request, params }: LoaderFunctionArgs) => {
+  const { user, workspace } = await requireUser(request);
+  const workspaceId = String(workspace._id);
+  const thread = await loadThread(
+    { workspaceId, locale: resolveLocale(request, user), timeZone: workspace.timezone },
+    params.conversationId,
+  );
+  await markRead(workspaceId, thread.conversation.id);
+  return thread;
+});
+
+/** Answers that keep the thread on screen with a message above the actions instead of an error page. */
+const INLINE_STATUSES = new Set([400, 409, 503]);
+
+export const action = withHttpErrors(async ({ request, params }: ActionFunctionArgs) => {
+  const agent = await requireUser(request);
+  const form = await request.formData();
+  verifyCsrf(await getSession(request), form);
+  const locale = resolveLocale(request, agent.user);
+  const intent = String(form.get('intent') ?? '');
+  // A rejected reply goes back into the box, so nothing the agent wrote is lost.
+  const text = intent === 'reply' ? String(form.get('text') ?? '') : undefined;
+  const parsed = parseForm(conversationActionSchema, form, locale);
+  if (!parsed.ok) {
+    const message = parsed.fieldErrors.text ?? Object.values(parsed.fieldErrors)[0] ?? '';
+    return data({ error: message, intent, text }, { status: 400 });
+  }
+  try {
+    if (parsed.value.intent === 'typing') {
+      await announceTyping(agent, params.conversationId);
+      return data({ error: null, intent, text });
+    }
+    await runConversationCommand(agent, params.conversationId, parsed.value, request.signal);
+  } catch (err) {
+    if (!(err instanceof DomainError) || !INLINE_STATUSES.has(err.status)) throw err;
+    const { status, message } = toHttpError(err, locale);
+    return data({ error: message, intent, text }, { status });
+  }
+  // Post/redirect/get: a reload after the action does not repeat it.
+  return redirect(`/inbox/${params.conversationId}`);
+});
+
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formData, defaultShouldRevalidate }) =>
+  isTypingSubmission(formData) ? false : defaultShouldRevalidate;
+
+export default function ConversationPage() {
+  const { conversation, messages } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const tr = useT();
+  const contactName = conversation.contactName || tr('dash.visitor');
+  const details = [
+    tr(`dash.channel.${conversation.channelType}`),
+    conversation.mode === 'agent' && conversation.assignedAgentName
+      ? tr('dash.assignedTo', { name: conversation.assignedAgentName })
+      : null,
+  ].filter(Boolean);
+  return (
+    <div className="conversation" key={conversation.id}>
+      <header className="conversation__header" data-testid="conversation-header">
+        <Link to="/inbox" className="conversation__back" aria-label={tr('dash.backToInbox')}>
+          <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20">
+            <path
+              d="M15 5l-7 7 7 7"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2"
+              strokeLinecap="round"
+              strokeLinejoin="round"
+            />
+          </svg>
+        </Link>
+        <div className="conversation__who">
+          <h2 className="conversation__name">{contactName}</h2>
+          <p className="conversation__details">{details.join(' · ')}</p>
+        </div>
+        <ModeBadge mode={conversation.mode} />
+      </header>
+      <Thread messages={messages} contactName={contactName} />
+      <ConversationActions
+        conversationId={conversation.id}
+        mode={conversation.mode}
+        error={result?.error ?? null}
+        rejectedReply={result?.intent === 'reply' && result.error ? result.text ?? '' : null}
+      />
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  const tr = useT();
+  const { status, message } = describeRouteError(useRouteError(), tr);
+  return (
+    <div className="conversation conversation--error">
+      <ErrorPanel title={tr('dash.errorTitle')} message={message} status={status} />
+    </div>
+  );
+}
