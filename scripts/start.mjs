@@ -118,8 +118,8 @@ async function main() {
     if (seed.status !== 0) throw new Error(`seeding the demo workspace failed:\n${seed.stderr}`);
     const demo = JSON.parse(seed.stdout.trim().split('\n').pop());
 
-    const start = (name, args) => {
-      const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const start = (name, args, cwd = ROOT) => {
+      const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
       prefixed(name, child.stdout, process.stdout);
       prefixed(name, child.stderr, process.stderr);
       child.on('exit', (code, signal) => {
@@ -132,7 +132,12 @@ async function main() {
     };
     const gateway = start('gateway', ['--import', 'tsx', 'gateway/src/main.ts']);
     start('worker', ['--import', 'tsx', 'workflows/src/worker.ts']);
-    const dashboard = start('dashboard', [path.join(ROOT, 'node_modules', '@remix-run', 'serve', 'dist', 'cli.js'), 'dashboard/build/server/index.js']);
+    // remix-serve finds the browser assets (build/client) relative to its working directory.
+    const dashboard = start(
+      'dashboard',
+      [path.join(ROOT, 'node_modules', '@remix-run', 'serve', 'dist', 'cli.js'), 'build/server/index.js'],
+      path.join(ROOT, 'dashboard'),
+    );
 
     const gatewayUrl = (env.GATEWAY_PUBLIC_URL || `http://127.0.0.1:${GATEWAY_PORT}`).replace(/\/$/, '');
     const dashboardUrl = (env.DASHBOARD_URL || `http://127.0.0.1:${DASHBOARD_PORT}`).replace(/\/$/, '');

@@ -2,3 +2,4 @@ export * from './env';
 export * from './sse';
 export * from './stack';
 export * from './widget-client';
+export * from './browser';

@@ -69,8 +69,8 @@ function waitForHttp(url: string, timeoutMs: number, child?: ChildProcess) {
   })();
 }
 
-function spawnPart(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnPart(name: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `[${name}] `;
   const forward = (chunk: Buffer) => {
     if (process.env.SAPA_TEST_VERBOSE) process.stderr.write(prefix + chunk.toString());
@@ -195,10 +195,13 @@ export class TestStack {
   async startDashboard() {
     const entry = path.join(ROOT, 'dashboard/build/server/index.js');
     if (!existsSync(entry)) throw new Error('the dashboard is not built: run `npm run build -w @sapa/dashboard` (npm test does it)');
-    this.dashboardProcess = spawnPart('dashboard', [path.join(ROOT, 'node_modules/@remix-run/serve/dist/cli.js'), entry], {
-      ...this.env,
-      HOST: '127.0.0.1',
-    });
+    // remix-serve finds the browser assets (build/client) relative to its working directory.
+    this.dashboardProcess = spawnPart(
+      'dashboard',
+      [path.join(ROOT, 'node_modules/@remix-run/serve/dist/cli.js'), entry],
+      { ...this.env, HOST: '127.0.0.1' },
+      path.join(ROOT, 'dashboard'),
+    );
     await waitForHttp(`${this.dashboardUrl}/login`, 30_000, this.dashboardProcess);
   }
 
