@@ -18,6 +18,7 @@ interface ComposeService {
   image?: string;
   build?: { context: string; dockerfile?: string };
   command?: string[];
+  working_dir?: string;
   environment?: Record<string, string | null>;
   depends_on?: Record<string, { condition: string }>;
   volumes?: { type: string; source?: string; target: string; read_only?: boolean }[];
@@ -174,7 +175,9 @@ describe('docker-compose.yml (production stack)', () => {
     expect(service('gateway').command).toEqual(['node', '--import', 'tsx', 'gateway/src/main.ts']);
     expect(service('worker').command).toEqual(['node', '--import', 'tsx', 'workflows/src/worker.ts']);
     expect(service('worker').environment?.['SAPA_WORKFLOW_BUNDLE']).toBe('/app/workflows/dist/workflow-bundle.js');
-    expect(service('dashboard').command?.join(' ')).toContain('remix-serve dashboard/build/server/index.js');
+    // remix-serve serves build/client relative to its working directory.
+    expect(service('dashboard').working_dir).toBe('/app/dashboard');
+    expect(service('dashboard').command?.join(' ')).toContain('remix-serve build/server/index.js');
     expect(service('gateway').environment?.['GATEWAY_HOST']).toBe('0.0.0.0');
     expect(service('gateway').healthcheck?.test?.join(' ')).toContain('/healthz');
   });

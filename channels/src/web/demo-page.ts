@@ -62,32 +62,32 @@ export function renderDemoPage(opts: DemoPageOptions): string {
 <main>
   <section class="hero">
     <h1>${shop}</h1>
-    <p id="tagline">Sembako, camilan, dan kebutuhan rumah tangga, diantar ke rumah Anda.</p>
+    <p id="tagline">Kopi susu, biji kopi Nusantara, dan seduhan manual — ambil di toko atau kami antar ke seluruh Indonesia.</p>
     <p>Ada pertanyaan? Klik tombol chat di pojok kanan bawah, misalnya: <em>"Halo, jam berapa toko buka?"</em></p>
   </section>
   <section id="produk">
     <h2>Produk pilihan</h2>
     <div class="products">
-      <div class="product"><h3>Beras Pandan Wangi 5 kg</h3><p class="price">Rp 78.000</p><a class="cta" href="#produk">Beli</a></div>
-      <div class="product"><h3>Minyak Goreng 2 L</h3><p class="price">Rp 36.500</p><a class="cta" href="#produk">Beli</a></div>
-      <div class="product"><h3>Kopi Gayo 250 g</h3><p class="price">Rp 55.000</p><a class="cta" href="#produk">Beli</a></div>
+      <div class="product"><h3>Kopi Susu Gula Aren</h3><p class="price">Rp 18.000</p><a class="cta" href="#produk">Beli</a></div>
+      <div class="product"><h3>Cappuccino</h3><p class="price">Rp 22.000</p><a class="cta" href="#produk">Beli</a></div>
+      <div class="product"><h3>Biji Arabika Gayo 250 g</h3><p class="price">Rp 85.000</p><a class="cta" href="#produk">Beli</a></div>
     </div>
   </section>
   <section id="jam">
     <h2>Jam buka</h2>
     <table>
-      <tr><td>Senin – Jumat</td><td>08.00 – 20.00 WIB</td></tr>
-      <tr><td>Sabtu</td><td>08.00 – 17.00 WIB</td></tr>
-      <tr><td>Minggu &amp; hari libur</td><td>Tutup</td></tr>
+      <tr><td>Senin – Sabtu</td><td>08.00 – 21.00 WIB</td></tr>
+      <tr><td>Minggu</td><td>10.00 – 18.00 WIB</td></tr>
+      <tr><td>Hari libur nasional</td><td>Tutup</td></tr>
     </table>
   </section>
   <section id="kirim">
     <h2>Pengiriman</h2>
-    <p>Gratis ongkir untuk belanja di atas Rp 150.000 dalam kota. Luar kota lewat JNE dan SiCepat, 2–4 hari kerja.</p>
+    <p>Ke seluruh Indonesia lewat JNE dan SiCepat; pesanan sebelum jam 14.00 dikirim hari yang sama. Area Jakarta bisa COD.</p>
   </section>
   <section id="retur">
     <h2>Retur</h2>
-    <p>Barang rusak atau salah kirim bisa ditukar dalam 3 hari dengan menyertakan foto dan nota.</p>
+    <p>Barang rusak atau salah kirim bisa ditukar dalam 7 hari dengan video unboxing.</p>
   </section>
   <section>
     <h2>Pasang widget ini di situs Anda</h2>
@@ -96,7 +96,7 @@ export function renderDemoPage(opts: DemoPageOptions): string {
     <p>Halaman ini sengaja memakai CSS global yang "nakal" (teks merah bergaya serif, kotak tebal di setiap div, semua tombol disembunyikan). Widget chat tetap tampil rapi karena berada di dalam Shadow DOM.</p>
   </section>
 </main>
-<footer><p>&copy; ${shop} · Jl. Melati No. 12, Yogyakarta · WhatsApp 0812-0000-0000</p></footer>
+<footer><p>&copy; ${shop} · Jl. Kemang Raya No. 10, Jakarta Selatan</p></footer>
 ${snippet}
 </body>
 </html>
