@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { provideServers } from '../scripts/servers.mjs';
 import { WORKFLOWS_PATH } from '../workflows/src/paths';
 import { benchIngest } from './ingest';
@@ -22,7 +21,6 @@ const only = values.only;
 const messages = Number(values.messages ?? 2000);
 if (only && !['ingest', 'reply'].includes(only)) throw new Error(`unknown benchmark "${only}" (ingest | reply)`);
 
-Runtime.install({ logger: new DefaultLogger('ERROR') });
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sapa-bench-'));
 const servers = await provideServers({ dataDir: dir });
 process.env.SAPA_TEST_MONGODB_URI = servers.mongoUri;

@@ -21,6 +21,10 @@ import (
 func main() {
 	dataDir := flag.String("data-dir", "", "directory for the SQLite files (created if missing)")
 	listen := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
+	// WAL with synchronous=NORMAL: a commit survives a crash of any process (FerretDB, Sapa);
+	// only an operating-system crash or power loss can lose the last commits. FULL would fsync on
+	// every commit, which costs more than the rest of a write on a laptop disk.
+	synchronous := flag.String("synchronous", "normal", "SQLite synchronous pragma: normal or full")
 	flag.Parse()
 
 	if *dataDir == "" {
@@ -37,7 +41,7 @@ func main() {
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(" + *synchronous + ")",
 	})
 	if err != nil {
 		log.Fatal(err)

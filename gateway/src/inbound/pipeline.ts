@@ -38,17 +38,20 @@ export interface InboundResult {
 
 type ContactRow = { _id: mongoose.Types.ObjectId; currentConversationId?: mongoose.Types.ObjectId | null };
 
-async function upsertContact(channel: Channel, inbound: NormalizedInbound): Promise<ContactRow> {
+/** The customer's contact: read first (the common case), created on their first message. */
+async function findOrCreateContact(channel: Channel, inbound: NormalizedInbound): Promise<ContactRow> {
   const filter = { channelId: channel._id, externalId: inbound.externalContactId };
+  const existing = await ContactModel.findOne(filter).lean();
+  if (existing) return existing;
   const update = {
     $setOnInsert: {
       workspaceId: channel.workspaceId,
       channelId: channel._id,
       externalId: inbound.externalContactId,
       name: inbound.contactName ?? '',
+      lastSeenAt: new Date(),
       ...(inbound.locale ? { locale: inbound.locale } : {}),
     },
-    $set: { lastSeenAt: new Date() },
   };
   try {
     return (await ContactModel.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after', lean: true }))!;
@@ -92,12 +95,14 @@ export async function ingestInbound(
   const { channel, chatbot } = target;
   const key = { channelId: channel._id, channelMessageId: inbound.channelMessageId };
 
-  let message = await MessageModel.findOne(key).lean();
+  const contact = await findOrCreateContact(channel, inbound);
+  const contactId = String(contact._id);
+  // A message that would open a new conversation is checked for being a re-delivery first, so a
+  // duplicate never opens an empty conversation. Otherwise the unique index is the check: reading
+  // first would cost a query per message.
+  let message = contact.currentConversationId ? null : await MessageModel.findOne(key).lean();
   let duplicate = message !== null;
-  let contactId: string | null = null;
   if (!message) {
-    const contact = await upsertContact(channel, inbound);
-    contactId = String(contact._id);
     const conversationId = await openConversationFor(channel, contact, inbound);
     try {
       const created = await MessageModel.create({
@@ -121,7 +126,7 @@ export async function ingestInbound(
       );
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
-      // The same delivery arrived concurrently and was stored by the other request.
+      // A re-delivery, or the same delivery arriving concurrently: it is stored already.
       message = await MessageModel.findOne(key).lean();
       duplicate = true;
       if (!message) throw err;
@@ -129,7 +134,6 @@ export async function ingestInbound(
   }
 
   const conversationId = String(message.conversationId);
-  contactId ??= String((await ConversationModel.findById(message.conversationId).lean())?.contactId ?? '');
   await publishEvent({
     workspaceId: String(channel.workspaceId),
     type: 'userMessage',
