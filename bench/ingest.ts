@@ -50,7 +50,19 @@ export async function benchIngest(opts: { messages: number }) {
         text: `bare message ${i}`,
         status: 'received',
       });
-      await signalInboundMessage(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, { conversationId: String(conversationId), workspaceId: String(workspaceId), timings }, { messageId: String(message._id), text: message.text });
+      await signalInboundMessage(
+        stack.temporal,
+        stack.config.TEMPORAL_TASK_QUEUE,
+        { conversationId: String(conversationId), workspaceId: String(workspaceId), timings },
+        {
+          messageId: String(message._id),
+          text: message.text,
+          channelMessageId: message.channelMessageId,
+          contactId: String(conversationId),
+          authorName: '',
+          createdAt: message.createdAt.toISOString(),
+        },
+      );
     };
     await closedLoop(VISITORS, CONCURRENCY, bare);
     const limit = await closedLoop(opts.messages, CONCURRENCY, bare);

@@ -9,11 +9,21 @@ export type ConversationMode = (typeof CONVERSATION_MODES)[number];
 export const CONVERSATION_WORKFLOW = 'conversationWorkflow';
 export const conversationWorkflowId = (conversationId: string) => `conversation/${conversationId}`;
 
-/** Signal: a customer message was stored (the gateway sends it with signalWithStart). */
+/**
+ * Signal: a customer message was stored (the gateway sends it with signalWithStart). It carries what
+ * the workflow needs to record the message on the conversation and the realtime stream without
+ * reading it back.
+ */
 export const INBOUND_SIGNAL = 'inboundMessage';
 export interface InboundSignal {
   messageId: string;
   text: string;
+  /** The provider's id (the widget's client message id). */
+  channelMessageId: string;
+  contactId: string;
+  authorName: string;
+  /** ISO time the message was stored. */
+  createdAt: string;
 }
 
 /** Update: an agent acts on the conversation. Resolves once the workflow has applied it. */
@@ -46,6 +56,8 @@ export interface ConversationCarriedState {
   mode: ConversationMode;
   pendingMessageIds: string[];
   pendingTexts: string[];
+  /** Stored messages not yet recorded on the conversation (unread count, preview, realtime). */
+  unrecorded: InboundSignal[];
   /** Recent inbound message ids: a duplicate signal for one of these is dropped. */
   recentMessageIds: string[];
   /** Set after the bot offered a human: a "ya" in reply accepts the offer. */

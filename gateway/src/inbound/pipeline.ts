@@ -1,7 +1,8 @@
 /**
  * The inbound pipeline every channel goes through (DESIGN §3): the message is made durable in
  * MongoDB under its unique key `(channelId, channelMessageId)`, then the conversation's workflow is
- * signalled, and only then may the caller acknowledge the provider. A duplicate delivery finds the
+ * signalled, and only then may the caller acknowledge the provider. Everything else (unread count,
+ * preview, the realtime event) is the workflow's job, so the edge does as little as it can. A duplicate delivery finds the
  * stored message and signals again (the workflow drops signals it has seen), so a delivery that
  * failed half-way is completed by the provider's retry and a repeated one changes nothing.
  * Any failure propagates: the caller answers 5xx and the provider retries.
@@ -14,10 +15,7 @@ import {
   MessageModel,
   conversationTimings,
   isDuplicateKeyError,
-  previewOf,
-  publishEvent,
   signalInboundMessage,
-  toPublicMessage,
   type Channel,
   type Chatbot,
   type Config,
@@ -117,13 +115,6 @@ export async function ingestInbound(
         status: 'received',
       });
       message = created.toObject();
-      await ConversationModel.updateOne(
-        { _id: conversationId },
-        {
-          $inc: { unreadCount: 1 },
-          $set: { lastMessageAt: message.createdAt, lastCustomerMessageAt: message.createdAt, lastMessagePreview: previewOf(inbound.text) },
-        },
-      );
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       // A re-delivery, or the same delivery arriving concurrently: it is stored already.
@@ -133,19 +124,21 @@ export async function ingestInbound(
     }
   }
 
+  // The workflow records the message on the conversation (unread count, preview, realtime event):
+  // the edge only makes it durable and hands it over, keeping the acknowledgement fast.
   const conversationId = String(message.conversationId);
-  await publishEvent({
-    workspaceId: String(channel.workspaceId),
-    type: 'userMessage',
-    conversationId,
-    data: { conversationId, contactId, message: toPublicMessage(message) },
-    dedupeKey: `msg:${String(message._id)}`,
-  });
   await signalInboundMessage(
     deps.temporal,
     deps.config.TEMPORAL_TASK_QUEUE,
     { conversationId, workspaceId: String(channel.workspaceId), timings: conversationTimings(deps.config, chatbot) },
-    { messageId: String(message._id), text: message.text },
+    {
+      messageId: String(message._id),
+      text: message.text,
+      channelMessageId: message.channelMessageId,
+      contactId,
+      authorName: message.authorName ?? '',
+      createdAt: (message.createdAt ?? new Date()).toISOString(),
+    },
   );
   return { messageId: String(message._id), conversationId, contactId, duplicate };
 }

@@ -17,6 +17,7 @@ import {
   t,
   toPublicMessage,
   type ConversationMode,
+  type InboundSignal,
   type Locale,
   type MessageAuthor,
   type MessageKey,
@@ -91,6 +92,51 @@ export function createConversationActivities() {
         data: eventData(conversation, { mode: 'bot' }),
         dedupeKey: `reopen:${ref.key}`,
       });
+    },
+
+    /**
+     * Record stored customer messages on the conversation: unread count, preview, and the
+     * `userMessage` realtime event. Idempotent: the conversation remembers the newest message it
+     * recorded, and each event has the message's dedupe key.
+     */
+    async recordInbound(input: ConversationRefInput & { messages: InboundSignal[] }): Promise<void> {
+      if (input.messages.length === 0) return;
+      const messages = [...input.messages].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      const newest = messages[messages.length - 1]!;
+      const newestAt = new Date(newest.createdAt);
+      await ConversationModel.updateOne(
+        {
+          _id: oid(input.conversationId),
+          workspaceId: oid(input.workspaceId),
+          $or: [{ lastCustomerMessageAt: { $exists: false } }, { lastCustomerMessageAt: { $lt: newestAt } }],
+        },
+        {
+          $inc: { unreadCount: messages.length },
+          $set: { lastCustomerMessageAt: newestAt, lastMessageAt: newestAt, lastMessagePreview: previewOf(newest.text) },
+        },
+      );
+      for (const m of messages) {
+        await publishEvent({
+          workspaceId: input.workspaceId,
+          type: 'userMessage',
+          conversationId: input.conversationId,
+          data: {
+            conversationId: input.conversationId,
+            contactId: m.contactId,
+            message: toPublicMessage({
+              _id: m.messageId,
+              conversationId: input.conversationId,
+              direction: 'inbound',
+              channelMessageId: m.channelMessageId,
+              author: 'customer',
+              authorName: m.authorName,
+              text: m.text,
+              createdAt: new Date(m.createdAt),
+            }),
+          },
+          dedupeKey: `msg:${m.messageId}`,
+        });
+      }
     },
 
     /** Decide how the bot answers a batch of customer lines: hand off, or answer from the knowledge. */

@@ -14,7 +14,7 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
-  proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -35,7 +35,11 @@ export const inboundMessageSignal = defineSignal<[InboundSignal]>(INBOUND_SIGNAL
 export const agentCommandUpdate = defineUpdate<AgentCommandResult, [AgentCommand]>(AGENT_COMMAND_UPDATE);
 export const stateQuery = defineQuery<ConversationStateView>(STATE_QUERY);
 
-const acts = proxyActivities<ConversationActivities>({
+// Local activities: these are short database writes (and, for the offline answerer, an in-memory
+// search), so running them in the worker without a round trip through the server per activity
+// keeps a reply within a few hundred milliseconds. They are retried and idempotent all the same.
+// A slow step (a call to an LLM provider) belongs in a regular activity.
+const acts = proxyLocalActivities<ConversationActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 });
@@ -50,6 +54,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     mode: 'bot',
     pendingMessageIds: [],
     pendingTexts: [],
+    unrecorded: [],
     recentMessageIds: [],
     offeredHuman: false,
     lastActivityAt: Date.now(),
@@ -64,8 +69,10 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   /** A key unique to one mode change of this conversation, stable across activity retries and replays. */
   const transitionKey = () => `${workflowInfo().runId}:${++transitions}`;
 
-  setHandler(inboundMessageSignal, ({ messageId, text }) => {
+  setHandler(inboundMessageSignal, (signal) => {
+    const { messageId, text } = signal;
     if (state.recentMessageIds.includes(messageId)) return; // a re-delivered message: already queued or answered
+    state.unrecorded.push(signal);
     state.recentMessageIds.push(messageId);
     if (state.recentMessageIds.length > RECENT_IDS) state.recentMessageIds.shift();
     if (state.pendingMessageIds.length === 0) firstPendingAt = Date.now();
@@ -104,12 +111,14 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   }
 
   while (state.mode !== 'closed') {
-    if (workflowInfo().historyLength > timings.historyLimit || workflowInfo().continueAsNewSuggested) {
-      await condition(() => commands.length === 0 && allHandlersFinished());
+    const historyFull = workflowInfo().historyLength > timings.historyLimit || workflowInfo().continueAsNewSuggested;
+    // Continue as new between steps, when no agent command is queued or in flight (an update
+    // handler must finish in the run that accepted it); otherwise the loop applies them first.
+    if (historyFull && commands.length === 0 && allHandlersFinished()) {
       await continueAsNew<typeof conversationWorkflow>({ ...input, carried: state });
     }
 
-    const hasWork = () => commands.length > 0 || state.pendingMessageIds.length > 0;
+    const hasWork = () => commands.length > 0 || state.pendingMessageIds.length > 0 || state.unrecorded.length > 0;
     const quietFor = Math.max(1, state.lastActivityAt + timings.inactivityCloseMs - Date.now());
     // An inactivity limit of 0 means conversations never close by themselves.
     const woke = timings.inactivityCloseMs > 0 ? await condition(hasWork, quietFor) : (await condition(hasWork), true);
@@ -118,11 +127,13 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
       break;
     }
 
+    await recordNewMessages();
     if (commands.length > 0) {
       await applyCommand(commands.shift()!);
       continue;
     }
 
+    if (state.pendingMessageIds.length === 0) continue;
     if (state.mode !== 'bot') {
       // An agent is (or will be) on it: customer lines wait in the inbox, not for the bot.
       handled += state.pendingMessageIds.length;
@@ -149,7 +160,15 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
       if (remaining <= 0) return;
       const more = await condition(() => newInbound || commands.length > 0, remaining);
       if (!more || commands.length > 0) return;
+      await recordNewMessages();
     }
+  }
+
+  /** Agents and the widget see customer messages as they come, not when the batch is answered. */
+  async function recordNewMessages() {
+    if (state.unrecorded.length === 0) return;
+    const messages = state.unrecorded.splice(0);
+    await acts.recordInbound({ ...ref, messages });
   }
 
   async function answerBatch() {
@@ -227,6 +246,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   }
 
   async function closeConversation(reason: 'agent' | 'inactive') {
+    await recordNewMessages();
     await acts.deliverMessage({
       ...ref,
       messageId: `close:${workflowInfo().runId}`,
