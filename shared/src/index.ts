@@ -12,3 +12,4 @@ export * from './realtime/sse';
 export * from './temporal';
 export * from './messages';
 export * from './workspaces';
+export * from './cache';

@@ -8,6 +8,7 @@ import {
   ChatbotModel,
   ContactModel,
   DomainError,
+  TtlCache,
   forbidden,
   notFound,
   signVisitorToken,
@@ -22,24 +23,18 @@ export interface WebTarget {
   channel: Channel;
 }
 
-const CACHE_MS = 5000;
-const cache = new Map<string, { at: number; target: WebTarget | null }>();
+// Every widget request needs these; a changed setting (allowed origins) applies within seconds.
+const targets = new TtlCache<WebTarget | null>(5000);
 
 /** The chatbot and its web channel; cached briefly because every widget request needs them. */
 export async function findWebTarget(publicId: string): Promise<WebTarget> {
-  const hit = cache.get(publicId);
-  let target: WebTarget | null;
-  if (hit && Date.now() - hit.at < CACHE_MS) {
-    target = hit.target;
-  } else {
+  const target = await targets.get(publicId, async () => {
     const chatbot = await ChatbotModel.findOne({ publicId }).lean<Chatbot>();
     const channel = chatbot
       ? await ChannelModel.findOne({ chatbotId: chatbot._id, workspaceId: chatbot.workspaceId, type: 'web', status: 'active' }).lean<Channel>()
       : null;
-    target = chatbot && channel ? { chatbot, channel } : null;
-    if (cache.size > 10_000) cache.clear();
-    cache.set(publicId, { at: Date.now(), target });
-  }
+    return chatbot && channel ? { chatbot, channel } : null;
+  });
   if (!target) throw notFound('error.chatbotNotFound');
   return target;
 }

@@ -172,7 +172,7 @@ export class EventFeed {
 
   constructor(opts: EventFeedOptions = {}) {
     this.opts = {
-      pollIntervalMs: opts.pollIntervalMs ?? 100,
+      pollIntervalMs: opts.pollIntervalMs ?? 50,
       gapWaitMs: opts.gapWaitMs ?? 2000,
       batchSize: opts.batchSize ?? 500,
       onError: opts.onError,

@@ -10,12 +10,16 @@ import {
   ContactModel,
   ConversationModel,
   MessageModel,
+  TtlCache,
   isDuplicateKeyError,
   isLocale,
   previewOf,
   publishEvent,
   t,
   toPublicMessage,
+  type Channel,
+  type Chatbot,
+  type Contact,
   type ConversationMode,
   type InboundSignal,
   type Locale,
@@ -68,6 +72,22 @@ async function loadConversation({ conversationId, workspaceId }: ConversationRef
   const conversation = await ConversationModel.findOne({ _id: oid(conversationId), workspaceId: oid(workspaceId) }).lean();
   if (!conversation) throw new Error(`conversation ${conversationId} not found in workspace ${workspaceId}`);
   return conversation;
+}
+
+// Each reply needs the conversation's chatbot, channel and contact. A conversation's links never
+// change, so they are cached for long; settings (a chatbot's knowledge, a contact's language) for
+// a few seconds.
+type ConversationLinks = Pick<Awaited<ReturnType<typeof loadConversation>>, '_id' | 'workspaceId' | 'chatbotId' | 'channelId' | 'contactId'>;
+const links = new TtlCache<ConversationLinks>(60 * 60 * 1000);
+const chatbots = new TtlCache<Chatbot | null>(10_000);
+const channels = new TtlCache<Channel | null>(10_000);
+const contacts = new TtlCache<Contact | null>(10_000);
+
+function conversationLinks(ref: ConversationRefInput): Promise<ConversationLinks> {
+  return links.get(`${ref.workspaceId}:${ref.conversationId}`, async () => {
+    const { _id, workspaceId, chatbotId, channelId, contactId } = await loadConversation(ref);
+    return { _id, workspaceId, chatbotId, channelId, contactId };
+  });
 }
 
 function eventData(conversation: { _id: unknown; contactId: unknown }, extra: Record<string, unknown> = {}) {
@@ -141,7 +161,7 @@ export function createConversationActivities() {
 
     /** Decide how the bot answers a batch of customer lines: hand off, or answer from the knowledge. */
     async decideReply(input: ConversationRefInput & { messageIds: string[]; text: string; offeredHuman: boolean }): Promise<ReplyDecision> {
-      const conversation = await loadConversation(input);
+      const conversation = await conversationLinks(input);
       const lastId = input.messageIds[input.messageIds.length - 1];
       await publishEvent({
         workspaceId: input.workspaceId,
@@ -150,7 +170,9 @@ export function createConversationActivities() {
         data: eventData(conversation),
         dedupeKey: `typing:${lastId}`,
       });
-      const chatbot = await ChatbotModel.findOne({ _id: conversation.chatbotId, workspaceId: conversation.workspaceId }).lean();
+      const chatbot = await chatbots.get(String(conversation.chatbotId), () =>
+        ChatbotModel.findOne({ _id: conversation.chatbotId, workspaceId: conversation.workspaceId }).lean<Chatbot>(),
+      );
       const answer = answerOffline({ knowledgeText: chatbot?.knowledgeText ?? '', question: input.text });
       if (detectHumanRequest(input.text, chatbot?.handoffKeywords ?? [])) {
         return { kind: 'handoff', reason: 'customer_request', language: answer.language };
@@ -168,19 +190,22 @@ export function createConversationActivities() {
 
     /** Store an outbound message (once), send it through its channel (once) and publish it. */
     async deliverMessage(input: DeliverInput): Promise<void> {
-      const conversation = await loadConversation(input);
+      const conversation = await conversationLinks(input);
       const [channel, contact] = await Promise.all([
-        ChannelModel.findOne({ _id: conversation.channelId, workspaceId: conversation.workspaceId }).lean(),
-        ContactModel.findById(conversation.contactId).lean(),
+        channels.get(String(conversation.channelId), () =>
+          ChannelModel.findOne({ _id: conversation.channelId, workspaceId: conversation.workspaceId }).lean<Channel>(),
+        ),
+        contacts.get(String(conversation.contactId), () => ContactModel.findById(conversation.contactId).lean<Contact>()),
       ]);
       if (!channel || !contact) throw new Error(`channel or contact of conversation ${input.conversationId} is missing`);
       const locale: Locale = input.locale ?? (isLocale(contact.locale) ? contact.locale : 'id');
       const text = input.text ?? t(locale, input.template!.key, input.template!.vars);
 
       const key = { channelId: channel._id, channelMessageId: input.messageId };
-      let message = await MessageModel.findOne(key).lean();
-      if (!message) {
-        try {
+      // Insert first: on a retry the unique key says it is stored already, without a read per reply.
+      let message;
+      try {
+        message = (
           await MessageModel.create({
             ...key,
             workspaceId: conversation.workspaceId,
@@ -193,10 +218,10 @@ export function createConversationActivities() {
             citations: input.citations ?? [],
             grounded: input.grounded,
             status: 'pending',
-          });
-        } catch (err) {
-          if (!isDuplicateKeyError(err)) throw err; // a concurrent attempt stored it first
-        }
+          })
+        ).toObject();
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err; // an earlier attempt stored it
         message = await MessageModel.findOne(key).lean();
       }
       if (!message) throw new Error(`message ${input.messageId} vanished`);
@@ -226,7 +251,7 @@ export function createConversationActivities() {
     },
 
     async setMode(input: SetModeInput): Promise<void> {
-      const conversation = await loadConversation(input);
+      const conversation = await conversationLinks(input);
       const set: Record<string, unknown> = { mode: input.mode };
       if (input.mode === 'agent') {
         set.assignedAgentId = input.agentId ? oid(input.agentId) : null;
@@ -258,7 +283,7 @@ export function createConversationActivities() {
     },
 
     async closeConversation(input: ConversationRefInput & { reason: 'agent' | 'inactive'; key: string }): Promise<void> {
-      const conversation = await loadConversation(input);
+      const conversation = await conversationLinks(input);
       await ConversationModel.updateOne(
         { _id: conversation._id, mode: { $ne: 'closed' } },
         { $set: { mode: 'closed', closedAt: new Date(), closedReason: input.reason } },
