@@ -39,7 +39,8 @@ type ContactRow = { _id: mongoose.Types.ObjectId; currentConversationId?: mongoo
 /** The customer's contact: read first (the common case), created on their first message. */
 async function findOrCreateContact(channel: Channel, inbound: NormalizedInbound): Promise<ContactRow> {
   const filter = { channelId: channel._id, externalId: inbound.externalContactId };
-  const existing = await ContactModel.findOne(filter).lean();
+  // Read every time, not cached: a conversation closed a moment ago must not take new messages.
+  const existing = await ContactModel.findOne(filter).lean<ContactRow>();
   if (existing) return existing;
   const update = {
     $setOnInsert: {
