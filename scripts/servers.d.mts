@@ -15,7 +15,6 @@ export interface ProvidedServers {
   mongoUri: string;
   temporalAddress: string;
   how: { database: string; temporal: string };
-  children: ChildProcess[];
   stop(): Promise<void>;
 }
 
@@ -33,3 +32,9 @@ export function startTemporal(opts: {
   uiPort?: number;
   extraDynamicConfig?: string[];
 }): Promise<{ address: string; how: string; child?: ChildProcess; stop?: () => Promise<void> }>;
+
+/** MONGODB_URI's server when set (then there is nothing to stop), else a FerretDB / mongod of its own. */
+export function startDatabase(opts: {
+  dataDir: string;
+  port: number;
+}): Promise<{ uri: string; how: string; child?: ChildProcess; stop?: () => Promise<void> }>;

@@ -129,7 +129,7 @@ export function stopChild(child, graceMs = 5000) {
   });
 }
 
-async function startDatabase({ dataDir, port }) {
+export async function startDatabase({ dataDir, port }) {
   if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, how: 'MONGODB_URI from the environment' };
   mkdirSync(dataDir, { recursive: true });
   const ferret = ensureFerretDbBinary();
@@ -205,7 +205,6 @@ export async function provideServers({ dataDir, mongoPort, temporalPort, tempora
     mongoUri: db.uri,
     temporalAddress: temporal.address,
     how: { database: db.how, temporal: temporal.how },
-    children: [db.child, temporal.child].filter(Boolean),
     async stop() {
       await Promise.all([db.stop?.(), temporal.stop?.()]);
     },

@@ -93,7 +93,7 @@ describe('conversation workflow', () => {
     }
     expect(runId).not.toBe(firstRunId);
     expect((await handle.describe()).status.name).toBe('RUNNING');
-    expect(await handle.query<{ mode: string }>('state')).toMatchObject({ mode: 'agent' });
+    expect(await handle.query<{ mode: string; continuedAsNew: boolean }>('state')).toMatchObject({ mode: 'agent', continuedAsNew: true });
 
     const back = await runAgentCommand(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, ref, { kind: 'handBack', agentId });
     expect(back.mode).toBe('bot');

@@ -76,5 +76,6 @@ export interface ConversationStateView {
   mode: ConversationMode;
   pending: number;
   handledMessages: number;
-  runsContinued: number;
+  /** Whether this run continued an earlier one (continue-as-new). */
+  continuedAsNew: boolean;
 }

@@ -22,7 +22,7 @@ import {
 import mongoose from 'mongoose';
 import { buildGateway, type Gateway } from '../../gateway/src/app';
 import { createWorker } from '../../workflows/src/worker-setup';
-import { freePort, isPortOpen, ROOT, stopChild } from '../../scripts/servers.mjs';
+import { freePort, ROOT, stopChild } from '../../scripts/servers.mjs';
 import { databaseUri, testServers, uniqueName } from './env';
 import { DEMO_KNOWLEDGE_ID } from '@sapa/shared/demo';
 
@@ -234,4 +234,3 @@ async function seedTestWorkspace(): Promise<DemoSeed> {
   };
 }
 
-export { isPortOpen };

@@ -102,7 +102,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     mode: state.mode,
     pending: state.pendingMessageIds.length,
     handledMessages: handled,
-    runsContinued: workflowInfo().continuedFromExecutionRunId ? 1 : 0,
+    continuedAsNew: Boolean(workflowInfo().continuedFromExecutionRunId),
   }));
 
   if (!input.carried) {
