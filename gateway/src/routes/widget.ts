@@ -171,7 +171,7 @@ const widgetRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
       try {
         unsubscribe = await feed.subscribe(String(t.chatbot.workspaceId), {
           after,
-          filter: (e) => WIDGET_EVENT_TYPES.has(e.type) && (e.data as { contactId?: string }).contactId === contactId,
+          filter: (e) => (WIDGET_EVENT_TYPES as readonly string[]).includes(e.type) && (e.data as { contactId?: string }).contactId === contactId,
           onEvent: send,
         });
         if (res.destroyed) cleanup();

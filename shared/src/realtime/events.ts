@@ -1,34 +1,10 @@
-/**
- * Realtime event names and how they are published. The widget's names follow the original plan:
- * `userMessage` (a customer message was stored), `botResponse` (a reply went out: from the bot, an
- * agent or the system), `agentJoined`, `agentTyping`, `startTyping` (the bot is preparing an answer).
- * The dashboard also gets `conversationUpdated` (mode, unread count, preview).
- */
+/** Publishing to the realtime outbox (the `events` collection) and reading its position. */
 import mongoose from 'mongoose';
 import { CounterModel, EventModel, nextSequence } from '../models';
 import { isDuplicateKeyError } from '../errors';
+import type { EventType } from './event-types';
 
-export const EVENT_TYPES = [
-  'userMessage',
-  'botResponse',
-  'agentJoined',
-  'agentTyping',
-  'startTyping',
-  'stopTyping',
-  'conversationUpdated',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-/** Events a widget visitor may see (only for their own conversation). */
-export const WIDGET_EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
-  'userMessage',
-  'botResponse',
-  'agentJoined',
-  'agentTyping',
-  'startTyping',
-  'stopTyping',
-  'conversationUpdated',
-]);
+export * from './event-types';
 
 export interface RealtimeEvent {
   seq: number;

@@ -45,16 +45,7 @@ export interface SendResult {
   duplicate: boolean;
 }
 
-export const STREAM_EVENT_TYPES = [
-  'userMessage',
-  'botResponse',
-  'agentJoined',
-  'agentTyping',
-  'startTyping',
-  'stopTyping',
-  'conversationUpdated',
-] as const;
-export type StreamEventType = (typeof STREAM_EVENT_TYPES)[number];
+export { WIDGET_EVENT_TYPES as STREAM_EVENT_TYPES, type WidgetEventType as StreamEventType } from '@sapa/shared/realtime/event-types';
 
 export interface StreamEventData {
   conversationId?: string;

@@ -1,0 +1,21 @@
+/**
+ * Realtime event names, free of server code so the widget's browser bundle can import them too.
+ * The widget's names follow the original plan: `userMessage` (a customer message was stored),
+ * `botResponse` (a reply went out: from the bot, an agent or the system), `agentJoined`,
+ * `agentTyping`, `startTyping` (the bot is preparing an answer). `stopTyping` and
+ * `conversationUpdated` (mode, unread count) complete them.
+ */
+export const EVENT_TYPES = [
+  'userMessage',
+  'botResponse',
+  'agentJoined',
+  'agentTyping',
+  'startTyping',
+  'stopTyping',
+  'conversationUpdated',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Events a widget visitor may receive (only those of their own conversations). */
+export const WIDGET_EVENT_TYPES = EVENT_TYPES;
+export type WidgetEventType = (typeof WIDGET_EVENT_TYPES)[number];
