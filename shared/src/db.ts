@@ -16,6 +16,9 @@ export async function connectDatabase(uri: string, opts: { serverSelectionTimeou
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000,
     // A write the database has not answered for this long is reported as failed (the caller answers 503).
     socketTimeoutMS: 30_000,
+    // Notice a lost or returning server within seconds (the default checks every 10 s), so the
+    // gateway goes from 503 back to accepting messages soon after the database is back.
+    heartbeatFrequencyMS: 2000,
     maxPoolSize: 50,
   });
   return mongoose.connection;

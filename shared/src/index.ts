@@ -13,3 +13,4 @@ export * from './temporal';
 export * from './messages';
 export * from './workspaces';
 export * from './cache';
+export * from './contacts';

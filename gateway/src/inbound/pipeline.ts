@@ -14,8 +14,10 @@ import {
   ConversationModel,
   MessageModel,
   conversationTimings,
+  findContact,
   isDuplicateKeyError,
   signalInboundMessage,
+  upsertContact,
   type Channel,
   type Chatbot,
   type Config,
@@ -38,27 +40,13 @@ type ContactRow = { _id: mongoose.Types.ObjectId; currentConversationId?: mongoo
 
 /** The customer's contact: read first (the common case), created on their first message. */
 async function findOrCreateContact(channel: Channel, inbound: NormalizedInbound): Promise<ContactRow> {
-  const filter = { channelId: channel._id, externalId: inbound.externalContactId };
   // Read every time, not cached: a conversation closed a moment ago must not take new messages.
-  const existing = await ContactModel.findOne(filter).lean<ContactRow>();
+  const existing = await findContact(channel._id, inbound.externalContactId);
   if (existing) return existing;
-  const update = {
-    $setOnInsert: {
-      workspaceId: channel.workspaceId,
-      channelId: channel._id,
-      externalId: inbound.externalContactId,
-      name: inbound.contactName ?? '',
-      lastSeenAt: new Date(),
-      ...(inbound.locale ? { locale: inbound.locale } : {}),
-    },
-  };
-  try {
-    return (await ContactModel.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after', lean: true }))!;
-  } catch (err) {
-    // Two first messages raced on the upsert; the loser reads the winner's contact.
-    if (!isDuplicateKeyError(err)) throw err;
-    return (await ContactModel.findOne(filter).lean())!;
-  }
+  return upsertContact(
+    { workspaceId: channel.workspaceId, channelId: channel._id, externalId: inbound.externalContactId },
+    { name: inbound.contactName ?? '', lastSeenAt: new Date(), ...(inbound.locale ? { locale: inbound.locale } : {}) },
+  );
 }
 
 /** The contact's open conversation, or a new one claimed atomically on the contact document. */

@@ -6,9 +6,10 @@ import { randomUUID } from 'node:crypto';
 import {
   ChannelModel,
   ChatbotModel,
-  ContactModel,
   DomainError,
   TtlCache,
+  findContact,
+  upsertContact,
   forbidden,
   notFound,
   signVisitorToken,
@@ -67,19 +68,16 @@ export async function resolveVisitor(
   const publicId = target.chatbot.publicId;
   const valid = Boolean(claim.visitorId && claim.token && VISITOR_ID.test(claim.visitorId) && verifyVisitorToken(secret, publicId, claim.visitorId, claim.token));
   const visitorId = valid ? claim.visitorId! : randomUUID();
-  const contact = await ContactModel.findOneAndUpdate(
-    { channelId: target.channel._id, externalId: visitorId },
-    {
-      $setOnInsert: { workspaceId: target.channel.workspaceId, channelId: target.channel._id, externalId: visitorId, name: '' },
-      $set: { lastSeenAt: new Date(), ...(claim.locale ? { locale: claim.locale } : {}) },
-    },
-    { upsert: true, returnDocument: 'after', lean: true },
+  const contact = await upsertContact(
+    { workspaceId: target.channel.workspaceId, channelId: target.channel._id, externalId: visitorId },
+    { name: '' },
+    { lastSeenAt: new Date(), ...(claim.locale ? { locale: claim.locale } : {}) },
   );
   return {
     visitorId,
     token: signVisitorToken(secret, publicId, visitorId),
-    contactId: String(contact!._id),
-    currentConversationId: contact!.currentConversationId ? String(contact!.currentConversationId) : null,
+    contactId: String(contact._id),
+    currentConversationId: contact.currentConversationId ? String(contact.currentConversationId) : null,
     isNew: !valid,
   };
 }
@@ -94,7 +92,7 @@ export function assertVisitorToken(secret: string, target: WebTarget, visitorId:
 /** The visitor's contact, for streams; it exists once the widget has opened a session. */
 export async function findVisitorContact(secret: string, target: WebTarget, visitorId: string | undefined, token: string | undefined) {
   assertVisitorToken(secret, target, visitorId, token);
-  const contact = await ContactModel.findOne({ channelId: target.channel._id, externalId: visitorId }).lean();
+  const contact = await findContact(target.channel._id, visitorId);
   if (!contact) throw new DomainError(401, 'visitor_token_invalid', 'error.visitorTokenInvalid');
   return contact;
 }
