@@ -114,4 +114,23 @@ describe('visitor, bot and agent in the browser', () => {
     expect(after?.mode).toBe('bot');
     expect(await MessageModel.countDocuments({ conversationId: foreign._id })).toBe(0);
   });
+
+  it('sends a reply once when the same form is posted twice (double click, retry on a bad connection)', async () => {
+    await agent.getByRole('button', { name: 'Ambil alih' }).click();
+    await agent.locator('textarea[name="text"]').waitFor();
+    const conversationId = new URL(agent.url()).pathname.split('/').pop()!;
+    const form = {
+      intent: 'reply',
+      csrf: await agent.locator('input[name="csrf"]').first().inputValue(),
+      replyId: await agent.locator('input[name="replyId"]').inputValue(),
+      text: 'Pesanan Kakak sudah kami proses.',
+    };
+    const [first, second] = await Promise.all([
+      agent.request.post(`${stack.dashboardUrl}/inbox/${conversationId}`, { form, maxRedirects: 0 }),
+      agent.request.post(`${stack.dashboardUrl}/inbox/${conversationId}`, { form, maxRedirects: 0 }),
+    ]);
+    expect([first.status(), second.status()]).toEqual([302, 302]);
+    await expect.poll(() => bubbles('agent').last().textContent(), { timeout: 20_000 }).toContain('sudah kami proses');
+    expect(await MessageModel.countDocuments({ conversationId, author: 'agent', text: form.text })).toBe(1);
+  });
 });

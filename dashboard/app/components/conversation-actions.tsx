@@ -11,6 +11,8 @@ interface Props {
   error: string | null;
   /** The text of a reply that was not accepted, put back into the box. */
   rejectedReply: string | null;
+  /** The id the next reply is delivered under (see the conversation route's loader). */
+  replyId: string;
 }
 
 /** One small form per command, so each works without JavaScript. */
@@ -37,7 +39,7 @@ function CommandForm({
 }
 
 /** What the agent can do in the conversation's current mode. */
-export function ConversationActions({ conversationId, mode, error, rejectedReply }: Props) {
+export function ConversationActions({ conversationId, replyId, mode, error, rejectedReply }: Props) {
   const tr = useT();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting' && navigation.formAction === `/inbox/${conversationId}`;
@@ -54,7 +56,7 @@ export function ConversationActions({ conversationId, mode, error, rejectedReply
       ) : (
         <>
           {mode === 'agent' ? (
-            <ReplyComposer conversationId={conversationId} rejectedReply={rejectedReply} busy={busy} />
+            <ReplyComposer conversationId={conversationId} replyId={replyId} rejectedReply={rejectedReply} busy={busy} />
           ) : (
             <p className="conversation__note">{tr('dash.takeOverFirst')}</p>
           )}

@@ -9,11 +9,12 @@ const TYPING_NOTICE_EVERY_MS = 2_000;
 
 interface Props {
   conversationId: string;
+  replyId: string;
   rejectedReply: string | null;
   busy: boolean;
 }
 
-export function ReplyComposer({ conversationId, rejectedReply, busy }: Props) {
+export function ReplyComposer({ conversationId, replyId, rejectedReply, busy }: Props) {
   const tr = useT();
   const id = useId();
   const csrf = useCsrfToken();
@@ -48,6 +49,7 @@ export function ReplyComposer({ conversationId, rejectedReply, busy }: Props) {
     <Form method="post" className="composer" ref={form}>
       <CsrfInput />
       <input type="hidden" name="intent" value="reply" />
+      <input type="hidden" name="replyId" value={replyId} />
       <label htmlFor={id} className="composer__label">
         {tr('dash.replyLabel')}
       </label>

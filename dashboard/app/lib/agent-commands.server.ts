@@ -30,6 +30,8 @@ export const conversationActionSchema = z.discriminatedUnion('intent', [
   z.object({
     intent: z.literal('reply'),
     text: z.string().trim().min(1, 'error.messageEmpty').max(REPLY_MAX_CHARS, 'error.messageTooLong'),
+    /** Made when the form was rendered, so posting the same form twice sends one reply. */
+    replyId: z.string().regex(/^[0-9a-f]{24}$/).optional(),
   }),
   z.object({ intent: z.literal('handBack') }),
   z.object({ intent: z.literal('close') }),
@@ -45,6 +47,11 @@ async function openConversation(agent: SessionUser, conversationId: string | und
   return conversation;
 }
 
+/** A fresh outbound message id for the next reply form. */
+export function newReplyId(): string {
+  return new mongoose.Types.ObjectId().toString();
+}
+
 function toAgentCommand(action: CommandAction, agent: SessionUser): AgentCommand {
   const agentId = String(agent.user._id);
   const agentName = agent.user.name;
@@ -52,7 +59,7 @@ function toAgentCommand(action: CommandAction, agent: SessionUser): AgentCommand
     case 'takeOver':
       return { kind: 'takeOver', agentId, agentName };
     case 'reply':
-      return { kind: 'reply', agentId, agentName, messageId: new mongoose.Types.ObjectId().toString(), text: action.text };
+      return { kind: 'reply', agentId, agentName, messageId: action.replyId ?? newReplyId(), text: action.text };
     case 'handBack':
       return { kind: 'handBack', agentId };
     case 'close':

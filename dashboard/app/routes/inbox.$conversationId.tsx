@@ -1,7 +1,7 @@
 import { Link, useActionData, useLoaderData, useRouteError, type ShouldRevalidateFunction } from '@remix-run/react';
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { DomainError } from '@sapa/shared';
-import { announceTyping, conversationActionSchema, runConversationCommand } from '../lib/agent-commands.server';
+import { announceTyping, conversationActionSchema, newReplyId, runConversationCommand } from '../lib/agent-commands.server';
 import { verifyCsrf } from '../lib/csrf.server';
 import { parseForm } from '../lib/forms.server';
 import { toHttpError, withHttpErrors } from '../lib/http-errors.server';
@@ -28,7 +28,9 @@ export const loader = withHttpErrors(async ({ request, params }: LoaderFunctionA
     params.conversationId,
   );
   await markRead(workspaceId, thread.conversation.id);
-  return thread;
+  // The id the next reply will be delivered under: a form posted twice (a double click, a retry on
+  // a bad connection) carries the same id, and the workflow delivers it once.
+  return { ...thread, replyId: newReplyId() };
 });
 
 /** Answers that keep the thread on screen with a message above the actions instead of an error page. */
@@ -66,7 +68,7 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({ formData, defaultSh
   isTypingSubmission(formData) ? false : defaultShouldRevalidate;
 
 export default function ConversationPage() {
-  const { conversation, messages } = useLoaderData<typeof loader>();
+  const { conversation, messages, replyId } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const tr = useT();
   const contactName = conversation.contactName || tr('dash.visitor');
@@ -100,6 +102,7 @@ export default function ConversationPage() {
       <Thread messages={messages} contactName={contactName} />
       <ConversationActions
         conversationId={conversation.id}
+        replyId={replyId}
         mode={conversation.mode}
         error={result?.error ?? null}
         rejectedReply={result?.intent === 'reply' && result.error ? result.text ?? '' : null}
