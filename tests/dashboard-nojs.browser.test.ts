@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { ChannelModel, ChatbotModel, MembershipModel, WorkspaceModel } from '@sapa/shared';
 import { TestStack, WidgetClient, launchBrowser, uniqueName, type SseClient } from '@sapa/testkit';
 
 /** Requests only scripts make; with JavaScript off there must be none. */
@@ -157,6 +158,12 @@ describe('the dashboard without JavaScript', () => {
     expect(await page.locator('.app-header__workspace').textContent()).toBe(workspaceName);
     // A new workspace sees none of the other workspace's conversations.
     expect(await page.locator('[data-testid="conversation-item"]').count()).toBe(0);
+    // It starts with a chatbot and a web channel, so the widget snippet works at once.
+    const workspace = await WorkspaceModel.findOne({ name: workspaceName }).lean();
+    expect(workspace).not.toBeNull();
+    expect(await ChatbotModel.countDocuments({ workspaceId: workspace!._id })).toBe(1);
+    expect(await ChannelModel.countDocuments({ workspaceId: workspace!._id, type: 'web' })).toBe(1);
+    expect(await MembershipModel.countDocuments({ workspaceId: workspace!._id, role: 'owner' })).toBe(1);
   });
 
   it('made no script requests at all', () => {

@@ -1,15 +1,15 @@
 /**
- * Accounts: signing up (a user, their workspace and their owner membership), logging in and out.
+ * Accounts: signing up (through `createWorkspace`, shared with the demo seed), logging in and out.
  * Passwords are hashed with argon2id (`hashPassword` in @sapa/shared).
  */
 import { redirect } from '@remix-run/node';
 import { z } from 'zod';
 import {
+  DomainError,
   MembershipModel,
   UserModel,
-  WorkspaceModel,
+  createWorkspace,
   hashPassword,
-  isDuplicateKeyError,
   randomId,
   verifyPassword,
   type Locale,
@@ -49,28 +49,22 @@ export interface Account {
 
 export type SignupResult = { status: 'created'; account: Account } | { status: 'emailTaken' };
 
+/** A new owner, their workspace, and a first chatbot with its web channel (`createWorkspace`). */
 export async function signUp(input: SignupInput, locale: Locale): Promise<SignupResult> {
   await ensureDatabase();
+  // Checked first so a taken email costs no argon2 hash; createWorkspace's unique index settles races.
   if (await UserModel.exists({ email: input.email })) return { status: 'emailTaken' };
-  const passwordHash = await hashPassword(input.password);
-  let user;
   try {
-    user = await UserModel.create({ email: input.email, name: input.name, passwordHash, locale });
+    const { user, workspace } = await createWorkspace({
+      workspaceName: input.workspaceName,
+      owner: { email: input.email, name: input.name, password: input.password },
+      locale,
+    });
+    return { status: 'created', account: { userId: String(user._id), workspaceId: String(workspace._id), locale } };
   } catch (err) {
-    // Two sign-ups with one email at the same moment: the unique index lets only one through.
-    if (isDuplicateKeyError(err)) return { status: 'emailTaken' };
+    if (err instanceof DomainError && err.messageKey === 'error.emailTaken') return { status: 'emailTaken' };
     throw err;
   }
-  const workspace = new WorkspaceModel({ name: input.workspaceName, locale });
-  try {
-    await workspace.save();
-    await MembershipModel.create({ workspaceId: workspace._id, userId: user._id, role: 'owner' });
-  } catch (err) {
-    // No transactions on FerretDB: undo the half-made account so the email can sign up again.
-    await Promise.allSettled([UserModel.deleteOne({ _id: user._id }), WorkspaceModel.deleteOne({ _id: workspace._id })]);
-    throw err;
-  }
-  return { status: 'created', account: { userId: String(user._id), workspaceId: String(workspace._id), locale } };
 }
 
 let unknownUserHash: Promise<string> | null = null;
