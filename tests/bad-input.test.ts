@@ -137,8 +137,12 @@ describe('bad input to the gateway', () => {
     expect((await widget.send('halo')).status).toBe(202);
   });
 
-  it('is still healthy after all of that', async () => {
-    expect((await fetch(`${stack.gatewayUrl}/healthz`)).status).toBe(200);
+  it('is still healthy after all of that, with security headers on', async () => {
+    const health = await fetch(`${stack.gatewayUrl}/healthz`);
+    expect(health.status).toBe(200);
+    expect(health.headers.get('x-content-type-options')).toBe('nosniff'); // helmet
+    // The widget script is loaded by other sites' pages.
+    expect((await fetch(`${stack.gatewayUrl}/widget.js`)).headers.get('cross-origin-resource-policy')).toBe('cross-origin');
     expect((await fetch(`${stack.gatewayUrl}/readyz`)).status).toBe(200);
   });
 });

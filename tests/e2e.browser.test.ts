@@ -57,6 +57,8 @@ describe('visitor, bot and agent in the browser', () => {
 
     const item = agent.locator('[data-testid="conversation-item"]').first();
     await expect.poll(() => item.getAttribute('data-mode'), { timeout: 15_000 }).toBe('bot');
+    // One customer message nobody has read yet.
+    expect((await item.locator('[data-testid="unread-count"]').textContent())?.trim()).toBe('1');
     await item.locator('a').first().click();
     await agent.locator('[data-testid="thread"]').waitFor();
     await expect.poll(() => agent.locator('[data-testid="message"][data-author="bot"]').count()).toBeGreaterThan(0);
