@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only ingest|reply] [-- --messages N]`: starts its own servers (or uses
+ * `npm run bench [-- --only ingest|whatsapp|reply] [-- --messages N]`: starts its own servers (or uses
  * MONGODB_URI / TEMPORAL_ADDRESS), runs the benchmarks and prints one JSON document.
  * The top-level "ratio" is ingest's ours/limit.
  */
@@ -12,6 +12,7 @@ import { provideServers } from '../scripts/servers.mjs';
 import { WORKFLOWS_PATH } from '../workflows/src/paths';
 import { benchIngest } from './ingest';
 import { benchReply } from './reply';
+import { benchWhatsappIngest } from './whatsapp-ingest';
 
 const { values } = parseArgs({
   options: { only: { type: 'string' }, messages: { type: 'string' } },
@@ -19,7 +20,7 @@ const { values } = parseArgs({
 });
 const only = values.only;
 const messages = Number(values.messages ?? 2000);
-if (only && !['ingest', 'reply'].includes(only)) throw new Error(`unknown benchmark "${only}" (ingest | reply)`);
+if (only && !['ingest', 'whatsapp', 'reply'].includes(only)) throw new Error(`unknown benchmark "${only}" (ingest | whatsapp | reply)`);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sapa-bench-'));
 const servers = await provideServers({ dataDir: dir });
@@ -38,6 +39,7 @@ try {
     result.ratio = ingest.ratio;
     result.ingest = ingest;
   }
+  if (!only || only === 'whatsapp') result.whatsappIngest = await benchWhatsappIngest({ messages });
   if (!only || only === 'reply') result.reply = await benchReply({ messages: Math.min(messages, 200) });
 } finally {
   await servers.stop();

@@ -107,7 +107,20 @@ describe('conversation workflow', () => {
     const { stack, widget, stream } = await open({ BATCH_WINDOW_MS: '0' });
     const sent = await widget.send('halo');
     await stream.waitFor((e) => e.type === 'botResponse');
-    const activities = createConversationActivities();
+    // A sender that counts: the provider must see the message once, not just the database.
+    let sends = 0;
+    const activities = createConversationActivities({
+      config: stack.config,
+      registry: {
+        senderFor: () => ({
+          send: async () => {
+            sends += 1;
+            return { status: 'delivered' as const };
+          },
+        }),
+        mediaFetcherFor: () => undefined,
+      },
+    });
     const input = {
       conversationId: sent.body.conversationId,
       workspaceId: stack.seed.workspaceId,
@@ -120,6 +133,7 @@ describe('conversation workflow', () => {
     const stored = await MessageModel.find({ channelMessageId: 'retry-test-1' }).lean();
     expect(stored).toHaveLength(1);
     expect(stored[0]?.status).toBe('delivered');
+    expect(sends).toBe(1);
     expect(await EventModel.countDocuments({ dedupeKey: `msg:${String(stored[0]!._id)}` })).toBe(1);
     const seen = await stream.waitFor((e) => e.type === 'botResponse' && e.data.message.text === 'Pesan yang dikirim sekali saja.');
     await sleep(500);

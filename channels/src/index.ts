@@ -1,13 +1,41 @@
-import type { ChannelType } from '@sapa/shared';
-import type { ChannelSender } from './types';
+/**
+ * The channel registry: for each channel type, how to send (worker) and how to fetch inbound media.
+ * Adapters get the runtime they need (config, key vault, logger) once; callers look them up by type.
+ */
+import type { ChannelType, Config, KeyVault, Logger } from '@sapa/shared';
+import type { ChannelSender, MediaFetcher } from './types';
 import { webSender } from './web/sender';
+import { createWhatsappCloudMediaFetcher, createWhatsappCloudSender } from './whatsapp-cloud/sender';
+import { createTelegramMediaFetcher, createTelegramSender } from './telegram/sender';
+import { createBaileysSender } from './whatsapp-baileys/sender';
 
 export * from './types';
 
-const senders: Partial<Record<ChannelType, ChannelSender>> = { web: webSender };
+export interface ChannelRuntime {
+  config: Config;
+  vault: KeyVault;
+  logger: Logger;
+}
 
-export function senderFor(type: ChannelType): ChannelSender {
-  const sender = senders[type];
-  if (!sender) throw new Error(`no sender for channel type ${type}`);
-  return sender;
+export interface ChannelRegistry {
+  senderFor(type: ChannelType): ChannelSender;
+  /** Undefined when the channel's media arrives already stored (web, WhatsApp Web). */
+  mediaFetcherFor(type: ChannelType): MediaFetcher | undefined;
+}
+
+export function createChannelRegistry(runtime: ChannelRuntime): ChannelRegistry {
+  const senders: Record<ChannelType, ChannelSender> = {
+    web: webSender,
+    whatsapp_cloud: createWhatsappCloudSender(runtime),
+    telegram: createTelegramSender(runtime),
+    whatsapp_baileys: createBaileysSender(runtime),
+  };
+  const fetchers: Partial<Record<ChannelType, MediaFetcher>> = {
+    whatsapp_cloud: createWhatsappCloudMediaFetcher(runtime),
+    telegram: createTelegramMediaFetcher(runtime),
+  };
+  return {
+    senderFor: (type) => senders[type],
+    mediaFetcherFor: (type) => fetchers[type],
+  };
 }

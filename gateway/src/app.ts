@@ -13,6 +13,9 @@ import errorHandling from './plugins/errors';
 import healthRoutes from './routes/health';
 import widgetAssetRoutes from './routes/widget-assets';
 import widgetRoutes from './routes/widget';
+import telegramWebhook from './webhooks/telegram';
+import whatsappCloudWebhook from './webhooks/whatsapp-cloud';
+import { createWhatsappWebHost } from './whatsapp-web';
 
 export async function buildGateway(deps: GatewayDeps) {
   const app = Fastify({
@@ -43,6 +46,14 @@ export async function buildGateway(deps: GatewayDeps) {
   await app.register(healthRoutes, deps);
   await app.register(widgetAssetRoutes, deps);
   await app.register(widgetRoutes, { ...deps, prefix: '/v1/widget/:publicId' });
+  await app.register(whatsappCloudWebhook, { ...deps, prefix: '/v1/webhooks/whatsapp' });
+  await app.register(telegramWebhook, { ...deps, prefix: '/v1/webhooks/telegram' });
+
+  if (deps.config.BAILEYS_ENABLED) {
+    const whatsappWeb = createWhatsappWebHost(deps);
+    app.addHook('onReady', () => whatsappWeb.start());
+    app.addHook('onClose', () => whatsappWeb.stop());
+  }
   return app;
 }
 

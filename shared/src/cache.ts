@@ -22,4 +22,9 @@ export class TtlCache<V> {
     value.catch(() => this.entries.delete(key));
     return value;
   }
+
+  /** Forget a key (the value is known to have changed). */
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
 }

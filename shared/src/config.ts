@@ -49,12 +49,35 @@ const envSchema = z.object({
   /** Per-visitor message budget, per minute. */
   RATE_LIMIT_VISITOR_PER_MINUTE: z.coerce.number().int().min(1).default(30),
 
+  /** Where attachments are kept (default: `<SAPA_DATA_DIR>/media`). */
+  MEDIA_DIR: z.string().optional(),
+  /** Largest attachment Sapa fetches or accepts, in bytes. */
+  MEDIA_MAX_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+
+  /** Meta's Graph API (WhatsApp Cloud). Tests point it at testkit's fake. */
+  WHATSAPP_GRAPH_URL: z.string().url().default('https://graph.facebook.com'),
+  WHATSAPP_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/).default('v21.0'),
+  /** WhatsApp's customer-service window: free-form messages only this long after the customer's last one. */
+  WHATSAPP_WINDOW_MS: ms(24 * 60 * 60 * 1000),
+  /** Telegram's Bot API root (telegraf `apiRoot`). */
+  TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
+  /** Run WhatsApp Web (Baileys) sessions in this gateway process. */
+  BAILEYS_ENABLED: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  /** A session that looks connected but has received nothing for this long is recycled. */
+  BAILEYS_WATCHDOG_MS: ms(30 * 60 * 1000),
+  /** Sends that fail on rate limits are retried for up to this long inside one attempt. */
+  CHANNEL_RATE_LIMIT_MAX_WAIT_MS: ms(20_000),
+
   /** Folder for local data (database files, Temporal's SQLite file) used by `npm start`. */
   SAPA_DATA_DIR: z.string().default('.sapa'),
 });
 
 export type Config = z.infer<typeof envSchema> & {
   gatewayPublicUrl: string;
+  mediaDir: string;
   dashboardUrl: string;
   isProduction: boolean;
 };
@@ -79,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...c,
     isProduction,
+    mediaDir: c.MEDIA_DIR ?? `${c.SAPA_DATA_DIR.replace(/\/$/, '')}/media`,
     gatewayPublicUrl: (c.GATEWAY_PUBLIC_URL ?? `http://${c.GATEWAY_HOST}:${c.GATEWAY_PORT}`).replace(/\/$/, ''),
     dashboardUrl: (c.DASHBOARD_URL ?? `http://127.0.0.1:${c.DASHBOARD_PORT}`).replace(/\/$/, ''),
   };

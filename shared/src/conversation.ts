@@ -18,6 +18,12 @@ export const INBOUND_SIGNAL = 'inboundMessage';
 export interface InboundSignal {
   messageId: string;
   text: string;
+  /** The message's kind (`text`, `image`, `voice`, `reaction`…); absent means text. */
+  kind?: string;
+  /** `business`: typed on the business's own phone (WhatsApp Web): an agent message that pauses the bot. */
+  author?: 'customer' | 'business';
+  /** The message has an attachment still to fetch from the provider. */
+  mediaPending?: boolean;
   /** The provider's id (the widget's client message id). */
   channelMessageId: string;
   contactId: string;
@@ -31,6 +37,16 @@ export const AGENT_COMMAND_UPDATE = 'agentCommand';
 export type AgentCommand =
   | { kind: 'takeOver'; agentId: string; agentName: string }
   | { kind: 'reply'; agentId: string; agentName: string; messageId: string; text: string }
+  /** An approved WhatsApp template: the only message allowed once the 24-hour window has closed. */
+  | {
+      kind: 'sendTemplate';
+      agentId: string;
+      agentName: string;
+      messageId: string;
+      template: { name: string; language: string; bodyParams: string[] };
+      /** What the template says with its parameters filled in, for the inbox. */
+      previewText: string;
+    }
   | { kind: 'handBack'; agentId: string }
   | { kind: 'close'; agentId: string };
 export interface AgentCommandResult {
@@ -60,6 +76,8 @@ export interface ConversationCarriedState {
   unrecorded: InboundSignal[];
   /** Recent inbound message ids: a duplicate signal for one of these is dropped. */
   recentMessageIds: string[];
+  /** The provider id of the customer's latest message (read receipts, typing indicators). */
+  lastChannelMessageId?: string;
   /** Set after the bot offered a human: a "ya" in reply accepts the offer. */
   offeredHuman: boolean;
   lastActivityAt: number;

@@ -27,6 +27,9 @@ const id = {
   'error.emailTaken': 'Email ini sudah terdaftar.',
   'error.csrf': 'Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi.',
   'error.notMember': 'Anda bukan anggota workspace ini.',
+  'error.signatureInvalid': 'Tanda tangan webhook tidak valid.',
+  'error.webhookSecretInvalid': 'Token rahasia webhook tidak valid.',
+  'error.verifyTokenInvalid': 'Token verifikasi tidak cocok.',
   // bot messages
   'bot.greeting': 'Halo! Ada yang bisa kami bantu?',
   'bot.handoffRequested': 'Baik, kami hubungkan Anda dengan tim CS kami. Mohon tunggu sebentar ya.',
@@ -38,6 +41,8 @@ const id = {
   'bot.closedInactive': 'Percakapan ditutup karena tidak ada aktivitas. Kirim pesan kapan saja untuk memulai lagi.',
   'bot.closed': 'Percakapan telah ditutup. Terima kasih!',
   'bot.agentJoined': '{name} dari tim CS bergabung dalam percakapan.',
+  'bot.cannotRead':
+    'Maaf, saya belum bisa membaca atau mendengarkan lampiran. Silakan ketik pertanyaan Anda, atau ketik "minta CS" untuk bicara dengan tim kami.',
   // widget
   'widget.title': 'Chat dengan kami',
   'widget.placeholder': 'Tulis pesan…',
@@ -137,6 +142,9 @@ const en: Record<MessageKey, string> = {
   'error.emailTaken': 'This email is already registered.',
   'error.csrf': 'The form has expired. Reload the page and try again.',
   'error.notMember': 'You are not a member of this workspace.',
+  'error.signatureInvalid': 'The webhook signature is invalid.',
+  'error.webhookSecretInvalid': 'The webhook secret token is invalid.',
+  'error.verifyTokenInvalid': 'The verify token does not match.',
   'bot.greeting': 'Hi! How can we help you?',
   'bot.handoffRequested': 'Sure, we are connecting you with our support team. Please wait a moment.',
   'bot.noAnswer':
@@ -147,6 +155,7 @@ const en: Record<MessageKey, string> = {
   'bot.closedInactive': 'This conversation was closed after a period of inactivity. Send a message any time to start again.',
   'bot.closed': 'This conversation has been closed. Thank you!',
   'bot.agentJoined': '{name} from our support team joined the conversation.',
+  'bot.cannotRead': 'Sorry, I cannot read or listen to attachments yet. Please type your question, or type "talk to an agent" to reach our team.',
   'widget.title': 'Chat with us',
   'widget.placeholder': 'Type a message…',
   'widget.send': 'Send',

@@ -14,3 +14,6 @@ export * from './messages';
 export * from './workspaces';
 export * from './cache';
 export * from './contacts';
+export * from './media-store';
+export * from './channels/settings';
+export * from './channels/delivery-status';

@@ -3,3 +3,4 @@ export * from './sse';
 export * from './stack';
 export * from './widget-client';
 export * from './browser';
+export * from './channels';

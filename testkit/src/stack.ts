@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
@@ -25,6 +26,7 @@ import { createWorker } from '../../workflows/src/worker-setup';
 import { freePort, ROOT, stopChild } from '../../scripts/servers.mjs';
 import { databaseUri, testServers, uniqueName } from './env';
 import { DEMO_KNOWLEDGE_ID } from '@sapa/shared/demo';
+import type { SocketFactory } from '@sapa/channels/whatsapp-baileys/socket-port';
 
 // Temporal's runtime logs at INFO by default; tests want warnings only. Installed once per process.
 try {
@@ -41,6 +43,8 @@ export interface StackOptions {
   gateway?: PartMode;
   worker?: PartMode;
   dashboard?: boolean;
+  /** WhatsApp Web sockets for the in-process gateway (testkit's fake); without one, WhatsApp Web sessions are off. */
+  baileysSocketFactory?: SocketFactory;
 }
 
 export interface DemoSeed {
@@ -124,6 +128,9 @@ export class TestStack {
       PORT: String(dashboardPort),
       BATCH_WINDOW_MS: '300',
       BATCH_MAX_WAIT_MS: '2000',
+      // Sessions need a socket factory; tests that use WhatsApp Web pass testkit's fake.
+      BAILEYS_ENABLED: opts.baileysSocketFactory ? 'true' : 'false',
+      MEDIA_DIR: path.join(os.tmpdir(), uniqueName('sapa-media')),
       ...(servers.workflowBundle ? { SAPA_WORKFLOW_BUNDLE: servers.workflowBundle } : {}),
       ...opts.env,
     };
@@ -148,6 +155,7 @@ export class TestStack {
       return;
     }
     const { worker, connection } = await createWorker({
+      config: this.config,
       address: this.config.TEMPORAL_ADDRESS,
       namespace: this.config.TEMPORAL_NAMESPACE,
       taskQueue: this.config.TEMPORAL_TASK_QUEUE,
@@ -188,6 +196,7 @@ export class TestStack {
       feed: this.feed,
       logger: createLogger('gateway', this.config.LOG_LEVEL),
       widgetScript: () => (script ??= buildWidgetScript()),
+      ...(this.opts.baileysSocketFactory ? { baileysSocketFactory: this.opts.baileysSocketFactory } : {}),
     });
     await this.gateway.listen({ host: '127.0.0.1', port: this.config.GATEWAY_PORT });
   }

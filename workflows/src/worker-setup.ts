@@ -3,10 +3,13 @@
  * the same worker in-process on their own task queue.
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { KeyVault, createLogger, type Config } from '@sapa/shared';
+import { createChannelRegistry } from '@sapa/channels';
 import { createActivities } from './activities';
 import { WORKFLOWS_PATH } from './paths';
 
 export interface CreateWorkerOptions {
+  config: Config;
   address: string;
   namespace: string;
   taskQueue: string;
@@ -25,7 +28,14 @@ export async function createWorker(opts: CreateWorkerOptions) {
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: createActivities(),
+    activities: createActivities({
+      config: opts.config,
+      registry: createChannelRegistry({
+        config: opts.config,
+        vault: new KeyVault(opts.config.SAPA_MASTER_KEYS),
+        logger: createLogger('channels', opts.config.LOG_LEVEL),
+      }),
+    }),
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     // Let activities in flight finish on shutdown instead of being cancelled at once.
     shutdownGraceTime: '10s',

@@ -12,6 +12,7 @@ Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' ? 'DEBU
 await connectDatabase(config.MONGODB_URI);
 await ensureIndexes();
 const { worker, connection } = await createWorker({
+  config,
   address: config.TEMPORAL_ADDRESS,
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,

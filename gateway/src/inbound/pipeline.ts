@@ -96,12 +96,15 @@ export async function ingestInbound(
         ...key,
         workspaceId: channel.workspaceId,
         conversationId,
-        direction: 'inbound',
-        author: 'customer',
-        authorName: inbound.contactName ?? '',
-        type: inbound.type,
+        ...(inbound.fromBusiness
+          ? // Typed on the business's own phone: an agent message, already delivered by WhatsApp.
+            { direction: 'outbound', author: 'agent', authorName: '', status: 'sent', providerMessageId: inbound.channelMessageId }
+          : { direction: 'inbound', author: 'customer', authorName: inbound.contactName ?? '', status: 'received' }),
+        type: inbound.kind,
         text: inbound.text,
-        status: 'received',
+        ...(inbound.media ? { media: { kind: inbound.kind, ...inbound.media, state: inbound.media.storageKey ? 'stored' : 'pending' } } : {}),
+        ...(inbound.details ? { details: inbound.details } : {}),
+        ...(inbound.replyTo ? { replyTo: inbound.replyTo } : {}),
       });
       message = created.toObject();
     } catch (err) {
@@ -123,6 +126,9 @@ export async function ingestInbound(
     {
       messageId: String(message._id),
       text: message.text,
+      kind: message.type ?? 'text',
+      author: message.author === 'agent' ? 'business' : 'customer',
+      mediaPending: message.media?.state === 'pending',
       channelMessageId: message.channelMessageId,
       contactId,
       authorName: message.authorName ?? '',

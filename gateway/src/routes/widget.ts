@@ -121,7 +121,7 @@ const widgetRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
       const result = await ingestInbound(deps, t, {
         channelMessageId: req.body.clientMessageId,
         externalContactId: visitorId,
-        type: 'text',
+        kind: 'text',
         text,
         ...(isLocale(headerLocale) ? { locale: headerLocale } : {}),
       });

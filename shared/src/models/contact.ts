@@ -14,6 +14,11 @@ const contactSchema = new Schema(
      */
     currentConversationId: { type: Schema.Types.ObjectId, default: null },
     lastSeenAt: { type: Date },
+    /** The customer blocked the business's bot (Telegram `my_chat_member` kicked); sends would fail. */
+    blocked: { type: Boolean, default: false },
+    blockedAt: { type: Date },
+    /** Other ids of the same person on this channel (WhatsApp Web: LID and phone-number JIDs). */
+    aliases: { type: [String], default: [] },
   },
   { timestamps: true },
 );

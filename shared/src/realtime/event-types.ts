@@ -3,7 +3,9 @@
  * The widget's names follow the original plan: `userMessage` (a customer message was stored),
  * `botResponse` (a reply went out: from the bot, an agent or the system), `agentJoined`,
  * `agentTyping`, `startTyping` (the bot is preparing an answer). `stopTyping` and
- * `conversationUpdated` (mode, unread count) complete them.
+ * `conversationUpdated` (mode, unread count) complete them. `messageUpdated` carries a delivery
+ * status or a fetched attachment; `channelUpdated` a channel's health or WhatsApp Web pairing QR
+ * (dashboard only).
  */
 export const EVENT_TYPES = [
   'userMessage',
@@ -13,9 +15,11 @@ export const EVENT_TYPES = [
   'startTyping',
   'stopTyping',
   'conversationUpdated',
+  'messageUpdated',
+  'channelUpdated',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Events a widget visitor may receive (only those of their own conversations). */
-export const WIDGET_EVENT_TYPES = EVENT_TYPES;
-export type WidgetEventType = (typeof WIDGET_EVENT_TYPES)[number];
+export type WidgetEventType = Exclude<EventType, 'channelUpdated'>;
+export const WIDGET_EVENT_TYPES = EVENT_TYPES.filter((t): t is WidgetEventType => t !== 'channelUpdated');

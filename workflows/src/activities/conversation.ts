@@ -4,13 +4,17 @@
  * conditional (mode changes only touch an open conversation).
  */
 import mongoose from 'mongoose';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
   ChannelModel,
   ChatbotModel,
   ContactModel,
   ConversationModel,
+  MediaStore,
+  MediaTooLargeError,
   MessageModel,
   TtlCache,
+  setOutboundStatus,
   isDuplicateKeyError,
   isLocale,
   previewOf,
@@ -19,6 +23,7 @@ import {
   toPublicMessage,
   type Channel,
   type Chatbot,
+  type Config,
   type Contact,
   type ConversationMode,
   type InboundSignal,
@@ -26,7 +31,7 @@ import {
   type MessageAuthor,
   type MessageKey,
 } from '@sapa/shared';
-import { senderFor } from '@sapa/channels';
+import { ChannelSendError, type ChannelRegistry, type OutboundMessage } from '@sapa/channels';
 import { answerOffline, detectAcceptance, detectHumanRequest } from '../answerer';
 
 export interface ConversationRefInput {
@@ -51,10 +56,12 @@ export interface DeliverInput extends ConversationRefInput {
   agentId?: string;
   /** Literal text, or a catalog message rendered in the contact's language. */
   text?: string;
-  template?: { key: MessageKey; vars?: Record<string, string> };
+  catalog?: { key: MessageKey; vars?: Record<string, string> };
   locale?: Locale;
   citations?: Array<{ title: string; url?: string }>;
   grounded?: boolean;
+  /** An approved WhatsApp template (agents, outside the 24-hour window); `text` is its preview. */
+  template?: { name: string; language: string; bodyParams: string[] };
 }
 
 export interface SetModeInput extends ConversationRefInput {
@@ -67,6 +74,33 @@ export interface SetModeInput extends ConversationRefInput {
 }
 
 const oid = (id: string) => new mongoose.Types.ObjectId(id);
+
+/** Longer than any send can take (the activity's start-to-close timeout is 30 s). */
+const STALE_CLAIM_MS = 60_000;
+
+async function claimSend(messageId: mongoose.Types.ObjectId): Promise<boolean> {
+  const res = await MessageModel.updateOne(
+    { _id: messageId, status: 'pending', $or: [{ sendClaimedAt: null }, { sendClaimedAt: { $lt: new Date(Date.now() - STALE_CLAIM_MS) } }] },
+    { $set: { sendClaimedAt: new Date() } },
+  );
+  return res.modifiedCount === 1;
+}
+
+/** The provider refused the channel's credentials: a person must re-connect it (shown in the dashboard). */
+async function flagChannelForReconnect(channel: Channel, reason: string) {
+  const res = await ChannelModel.updateOne(
+    { _id: channel._id, status: { $ne: 'needs_reconnect' } },
+    { $set: { status: 'needs_reconnect', statusReason: reason, statusAt: new Date() } },
+  );
+  channels.delete(String(channel._id));
+  if (res.modifiedCount === 1) {
+    await publishEvent({
+      workspaceId: String(channel.workspaceId),
+      type: 'channelUpdated',
+      data: { channelId: String(channel._id), status: 'needs_reconnect', reason },
+    });
+  }
+}
 
 async function loadConversation({ conversationId, workspaceId }: ConversationRefInput) {
   const conversation = await ConversationModel.findOne({ _id: oid(conversationId), workspaceId: oid(workspaceId) }).lean();
@@ -94,7 +128,65 @@ function eventData(conversation: { _id: unknown; contactId: unknown }, extra: Re
   return { conversationId: String(conversation._id), contactId: String(conversation.contactId), ...extra };
 }
 
-export function createConversationActivities() {
+export interface ActivityDeps {
+  config: Config;
+  registry: ChannelRegistry;
+}
+
+/** Attempts of the media download (the workflow's retry policy uses the same number). */
+export const MEDIA_ATTEMPTS = 5;
+
+export function createConversationActivities({ config, registry }: ActivityDeps) {
+  const media = new MediaStore(config.mediaDir);
+
+  const channelOf = async (conversation: ConversationLinks) => {
+    const channel = await channels.get(String(conversation.channelId), () =>
+      ChannelModel.findOne({ _id: conversation.channelId, workspaceId: conversation.workspaceId }).lean<Channel>(),
+    );
+    if (!channel) throw new Error(`channel of conversation ${String(conversation._id)} is missing`);
+    return channel;
+  };
+  const contactOf = async (conversation: ConversationLinks) => {
+    const contact = await contacts.get(String(conversation.contactId), () => ContactModel.findById(conversation.contactId).lean<Contact>());
+    if (!contact) throw new Error(`contact of conversation ${String(conversation._id)} is missing`);
+    return contact;
+  };
+
+  /**
+   * Send through the provider and record the outcome on the message. Failures are handled by
+   * meaning: rate limits and hiccups are retried by Temporal (after the provider's retry-after);
+   * a closed WhatsApp window, revoked credentials or a refused message mark the message failed
+   * with the reason, and revoked credentials also flag the channel for re-connecting.
+   */
+  async function sendThroughChannel(channel: Channel, conversation: ConversationLinks, outbound: OutboundMessage) {
+    const storedId = oid(outbound.storedMessageId);
+    // The 24-hour window needs the customer's latest message: read fresh, it moves with every message.
+    const lastCustomerMessageAt =
+      channel.type === 'whatsapp_cloud'
+        ? ((await ConversationModel.findById(conversation._id, { lastCustomerMessageAt: 1 }).lean())?.lastCustomerMessageAt ?? null)
+        : undefined;
+    try {
+      const result = await registry.senderFor(channel.type).send(channel, outbound, { lastCustomerMessageAt });
+      await setOutboundStatus(storedId, result.status, result.providerMessageId ? { providerMessageId: result.providerMessageId } : {});
+    } catch (err) {
+      if (!(err instanceof ChannelSendError) || err.retryable) {
+        // Nothing was sent: release the claim so Temporal's retry sends at once.
+        await MessageModel.updateOne({ _id: storedId, status: 'pending' }, { $set: { sendClaimedAt: null } });
+      }
+      if (!(err instanceof ChannelSendError)) throw err; // unexpected: let Temporal retry
+      if (err.retryable) {
+        throw ApplicationFailure.create({
+          type: 'ChannelSendError',
+          message: err.message,
+          ...(err.details.retryAfterMs ? { nextRetryDelay: err.details.retryAfterMs } : {}),
+        });
+      }
+      const code = err.kind === 'window_closed' ? 'window_closed' : err.kind === 'auth' ? 'channel_auth' : (err.details.code ?? 'failed');
+      await setOutboundStatus(storedId, 'failed', { error: { code, reason: err.message } });
+      if (err.kind === 'auth') await flagChannelForReconnect(channel, err.message);
+    }
+  }
+
   return {
     /** A message reached a conversation as it closed: this new run opens it again. */
     async reopenIfClosed(ref: ConversationRefInput & { key: string }): Promise<void> {
@@ -121,24 +213,38 @@ export function createConversationActivities() {
      */
     async recordInbound(input: ConversationRefInput & { messages: InboundSignal[] }): Promise<void> {
       if (input.messages.length === 0) return;
-      const messages = [...input.messages].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-      const newest = messages[messages.length - 1]!;
-      const newestAt = new Date(newest.createdAt);
-      await ConversationModel.updateOne(
-        {
-          _id: oid(input.conversationId),
-          workspaceId: oid(input.workspaceId),
-          $or: [{ lastCustomerMessageAt: { $exists: false } }, { lastCustomerMessageAt: { $lt: newestAt } }],
-        },
-        {
-          $inc: { unreadCount: messages.length },
-          $set: { lastCustomerMessageAt: newestAt, lastMessageAt: newestAt, lastMessagePreview: previewOf(newest.text) },
-        },
-      );
-      for (const m of messages) {
+      const sorted = [...input.messages].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      const fromCustomer = sorted.filter((m) => m.author !== 'business');
+      const fromBusiness = sorted.filter((m) => m.author === 'business');
+      if (fromCustomer.length > 0) {
+        const newest = fromCustomer[fromCustomer.length - 1]!;
+        const newestAt = new Date(newest.createdAt);
+        await ConversationModel.updateOne(
+          {
+            _id: oid(input.conversationId),
+            workspaceId: oid(input.workspaceId),
+            $or: [{ lastCustomerMessageAt: { $exists: false } }, { lastCustomerMessageAt: { $lt: newestAt } }],
+          },
+          {
+            $inc: { unreadCount: fromCustomer.length },
+            $set: { lastCustomerMessageAt: newestAt, lastMessageAt: newestAt, lastMessagePreview: previewOf(newest.text || `[${newest.kind ?? 'media'}]`) },
+          },
+        );
+      }
+      if (fromBusiness.length > 0) {
+        // Typed on the business's phone: shown as the agent's, not counted as unread.
+        const newest = fromBusiness[fromBusiness.length - 1]!;
+        const newestAt = new Date(newest.createdAt);
+        await ConversationModel.updateOne(
+          { _id: oid(input.conversationId), workspaceId: oid(input.workspaceId), lastMessageAt: { $lte: newestAt } },
+          { $set: { lastMessageAt: newestAt, lastMessagePreview: previewOf(newest.text || `[${newest.kind ?? 'media'}]`) } },
+        );
+      }
+      for (const m of sorted) {
+        const business = m.author === 'business';
         await publishEvent({
           workspaceId: input.workspaceId,
-          type: 'userMessage',
+          type: business ? 'botResponse' : 'userMessage',
           conversationId: input.conversationId,
           data: {
             conversationId: input.conversationId,
@@ -146,9 +252,9 @@ export function createConversationActivities() {
             message: toPublicMessage({
               _id: m.messageId,
               conversationId: input.conversationId,
-              direction: 'inbound',
+              direction: business ? 'outbound' : 'inbound',
               channelMessageId: m.channelMessageId,
-              author: 'customer',
+              author: business ? 'agent' : 'customer',
               authorName: m.authorName,
               text: m.text,
               createdAt: new Date(m.createdAt),
@@ -160,9 +266,18 @@ export function createConversationActivities() {
     },
 
     /** Decide how the bot answers a batch of customer lines: hand off, or answer from the knowledge. */
-    async decideReply(input: ConversationRefInput & { messageIds: string[]; text: string; offeredHuman: boolean }): Promise<ReplyDecision> {
+    async decideReply(
+      input: ConversationRefInput & { messageIds: string[]; text: string; offeredHuman: boolean; lastChannelMessageId?: string },
+    ): Promise<ReplyDecision> {
       const conversation = await conversationLinks(input);
       const lastId = input.messageIds[input.messageIds.length - 1];
+      if (input.lastChannelMessageId) {
+        // Blue ticks and "typing…" on the customer's phone while the answer is prepared (best effort).
+        const [channel, contact] = await Promise.all([channelOf(conversation), contactOf(conversation)]);
+        await registry
+          .senderFor(channel.type)
+          .acknowledge?.(channel, { contactExternalId: contact.externalId, channelMessageId: input.lastChannelMessageId });
+      }
       await publishEvent({
         workspaceId: input.workspaceId,
         type: 'startTyping',
@@ -191,15 +306,9 @@ export function createConversationActivities() {
     /** Store an outbound message (once), send it through its channel (once) and publish it. */
     async deliverMessage(input: DeliverInput): Promise<void> {
       const conversation = await conversationLinks(input);
-      const [channel, contact] = await Promise.all([
-        channels.get(String(conversation.channelId), () =>
-          ChannelModel.findOne({ _id: conversation.channelId, workspaceId: conversation.workspaceId }).lean<Channel>(),
-        ),
-        contacts.get(String(conversation.contactId), () => ContactModel.findById(conversation.contactId).lean<Contact>()),
-      ]);
-      if (!channel || !contact) throw new Error(`channel or contact of conversation ${input.conversationId} is missing`);
+      const [channel, contact] = await Promise.all([channelOf(conversation), contactOf(conversation)]);
       const locale: Locale = input.locale ?? (isLocale(contact.locale) ? contact.locale : 'id');
-      const text = input.text ?? t(locale, input.template!.key, input.template!.vars);
+      const text = input.text ?? t(locale, input.catalog!.key, input.catalog!.vars);
 
       const key = { channelId: channel._id, channelMessageId: input.messageId };
       // Insert first: on a retry the unique key says it is stored already, without a read per reply.
@@ -214,9 +323,11 @@ export function createConversationActivities() {
             author: input.author,
             authorName: input.authorName ?? '',
             ...(input.agentId ? { agentId: oid(input.agentId) } : {}),
+            type: input.template ? 'template' : 'text',
             text,
             citations: input.citations ?? [],
             grounded: input.grounded,
+            ...(input.template ? { details: { template: input.template } } : {}),
             status: 'pending',
           })
         ).toObject();
@@ -226,15 +337,19 @@ export function createConversationActivities() {
       }
       if (!message) throw new Error(`message ${input.messageId} vanished`);
 
-      if (message.status === 'pending' || message.status === 'failed') {
-        const result = await senderFor(channel.type).send(channel, {
+      // Only a message still pending, and only by the attempt that claims it, is sent: a retry after
+      // a successful send (or a final failure), or a concurrent attempt, does not send again.
+      if (message.status === 'pending' && (await claimSend(message._id))) {
+        await sendThroughChannel(channel, conversation, {
           messageId: input.messageId,
+          storedMessageId: String(message._id),
           conversationId: input.conversationId,
           contactExternalId: contact.externalId,
           text,
-          citations: input.citations,
+          ...(input.citations ? { citations: input.citations } : {}),
+          ...(input.template ? { template: input.template } : {}),
         });
-        await MessageModel.updateOne({ _id: message._id, status: { $in: ['pending', 'failed'] } }, { $set: { status: result.status } });
+        message = (await MessageModel.findById(message._id).lean()) ?? message;
       }
 
       await ConversationModel.updateOne(
@@ -248,6 +363,52 @@ export function createConversationActivities() {
         data: eventData(conversation, { message: toPublicMessage(message) }),
         dedupeKey: `msg:${String(message._id)}`,
       });
+    },
+
+    /**
+     * Fetch a customer's attachment from the provider into the media store. Runs as a regular
+     * activity (a download can be slow) beside the conversation, never in the way of a reply.
+     */
+    async fetchInboundMedia(input: ConversationRefInput & { messageId: string }): Promise<void> {
+      const message = await MessageModel.findOne({ _id: oid(input.messageId), workspaceId: oid(input.workspaceId) }).lean();
+      if (!message?.media || message.media.state !== 'pending' || !message.media.providerMediaId) return;
+      const conversation = await conversationLinks(input);
+      const channel = await channelOf(conversation);
+      const fetcher = registry.mediaFetcherFor(channel.type);
+      const finish = async (set: Record<string, unknown>) => {
+        await MessageModel.updateOne({ _id: message._id, 'media.state': 'pending' }, { $set: set });
+        await publishEvent({
+          workspaceId: input.workspaceId,
+          type: 'messageUpdated',
+          conversationId: input.conversationId,
+          data: { conversationId: input.conversationId, messageId: input.messageId, media: { state: set['media.state'] } },
+          dedupeKey: `media:${input.messageId}`,
+        });
+      };
+      if (!fetcher) return finish({ 'media.state': 'failed', 'media.error': `no media fetcher for ${channel.type}` });
+      try {
+        const { providerMediaId, mimeType, fileName, size } = message.media;
+        const fetched = await fetcher.fetch(
+          channel,
+          { providerMediaId, ...(mimeType ? { mimeType } : {}), ...(fileName ? { fileName } : {}), ...(size ? { size } : {}) },
+          config.MEDIA_MAX_BYTES,
+        );
+        const storageKey = await media.put(String(message.workspaceId), fetched.bytes);
+        await finish({
+          'media.state': 'stored',
+          'media.storageKey': storageKey,
+          'media.mimeType': fetched.mimeType,
+          'media.size': fetched.bytes.length,
+          ...(fetched.fileName && !message.media.fileName ? { 'media.fileName': fetched.fileName } : {}),
+        });
+      } catch (err) {
+        if (err instanceof MediaTooLargeError) return finish({ 'media.state': 'too_large', 'media.error': err.message });
+        // Retried by Temporal; the last attempt records the failure so the inbox can say so.
+        if (Context.current().info.attempt >= MEDIA_ATTEMPTS) {
+          return finish({ 'media.state': 'failed', 'media.error': err instanceof Error ? err.message : String(err) });
+        }
+        throw err;
+      }
     },
 
     async setMode(input: SetModeInput): Promise<void> {

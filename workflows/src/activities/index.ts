@@ -1,6 +1,8 @@
-import { createConversationActivities } from './conversation';
+import { createConversationActivities, type ActivityDeps } from './conversation';
+
+export type { ActivityDeps };
 
 /** Every activity the worker registers. */
-export function createActivities() {
-  return { ...createConversationActivities() };
+export function createActivities(deps: ActivityDeps) {
+  return { ...createConversationActivities(deps) };
 }

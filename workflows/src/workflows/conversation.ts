@@ -14,6 +14,7 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  proxyActivities,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
@@ -31,6 +32,9 @@ import {
 } from '@sapa/shared/conversation';
 import type { ConversationActivities } from '../activities/conversation';
 
+/** Same number as the activity's `MEDIA_ATTEMPTS` (workflow code may not import activity code). */
+const MEDIA_ATTEMPTS = 5;
+
 export const inboundMessageSignal = defineSignal<[InboundSignal]>(INBOUND_SIGNAL);
 export const agentCommandUpdate = defineUpdate<AgentCommandResult, [AgentCommand]>(AGENT_COMMAND_UPDATE);
 export const stateQuery = defineQuery<ConversationStateView>(STATE_QUERY);
@@ -43,6 +47,15 @@ const acts = proxyLocalActivities<ConversationActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 });
+
+// Downloading a customer's attachment can take a while: a regular activity, off the reply path.
+const mediaActs = proxyActivities<ConversationActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: MEDIA_ATTEMPTS },
+});
+
+/** Kinds the bot does not answer: they are shown in the inbox, that is all. */
+const SILENT_KINDS = ['reaction', 'system'];
 
 /** How many inbound ids are remembered to drop duplicate signals. */
 const RECENT_IDS = 200;
@@ -64,6 +77,8 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   let appliedCommandId = 0;
   let firstPendingAt = Date.now();
   let newInbound = false;
+  let phoneTakeover = false;
+  const mediaFetches: Promise<void>[] = [];
   let handled = 0;
   let transitions = 0;
   /** A key unique to one mode change of this conversation, stable across activity retries and replays. */
@@ -75,10 +90,18 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     state.unrecorded.push(signal);
     state.recentMessageIds.push(messageId);
     if (state.recentMessageIds.length > RECENT_IDS) state.recentMessageIds.shift();
+    state.lastActivityAt = Date.now();
+    if (signal.author === 'business') {
+      // The owner answered from their own phone: they have taken the conversation over.
+      phoneTakeover = true;
+      return;
+    }
+    if (SILENT_KINDS.includes(signal.kind ?? 'text')) return;
+    state.lastChannelMessageId = signal.channelMessageId;
     if (state.pendingMessageIds.length === 0) firstPendingAt = Date.now();
     state.pendingMessageIds.push(messageId);
+    // A photo without a caption or a voice note has no words: kept as '' so the bot can say it cannot read it.
     state.pendingTexts.push(text);
-    state.lastActivityAt = Date.now();
     newInbound = true;
   });
 
@@ -115,10 +138,11 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     // Continue as new between steps, when no agent command is queued or in flight (an update
     // handler must finish in the run that accepted it); otherwise the loop applies them first.
     if (historyFull && commands.length === 0 && allHandlersFinished()) {
+      await Promise.all(mediaFetches);
       await continueAsNew<typeof conversationWorkflow>({ ...input, carried: state });
     }
 
-    const hasWork = () => commands.length > 0 || state.pendingMessageIds.length > 0 || state.unrecorded.length > 0;
+    const hasWork = () => commands.length > 0 || state.pendingMessageIds.length > 0 || state.unrecorded.length > 0 || phoneTakeover;
     const quietFor = Math.max(1, state.lastActivityAt + timings.inactivityCloseMs - Date.now());
     // An inactivity limit of 0 means conversations never close by themselves.
     const woke = timings.inactivityCloseMs > 0 ? await condition(hasWork, quietFor) : (await condition(hasWork), true);
@@ -128,6 +152,14 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     }
 
     await recordNewMessages();
+    if (phoneTakeover) {
+      phoneTakeover = false;
+      if (state.mode === 'bot' || state.mode === 'waiting_for_agent') {
+        await acts.setMode({ ...ref, mode: 'agent', reason: 'phone_reply', key: transitionKey() });
+        state.mode = 'agent';
+        state.offeredHuman = false;
+      }
+    }
     if (commands.length > 0) {
       await applyCommand(commands.shift()!);
       continue;
@@ -147,6 +179,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     await answerBatch();
   }
 
+  await Promise.all(mediaFetches);
   // Let in-flight updates see the final mode before the run ends.
   for (const c of commands.splice(0)) appliedCommandId = Math.max(appliedCommandId, c.id);
   await condition(allHandlersFinished);
@@ -169,19 +202,38 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     if (state.unrecorded.length === 0) return;
     const messages = state.unrecorded.splice(0);
     await acts.recordInbound({ ...ref, messages });
+    for (const m of messages) {
+      if (m.mediaPending) {
+        // Failures are recorded on the message by the activity's last attempt; never stop the conversation.
+        mediaFetches.push(mediaActs.fetchInboundMedia({ ...ref, messageId: m.messageId }).catch(() => undefined));
+      }
+    }
   }
 
   async function answerBatch() {
     const messageIds = state.pendingMessageIds.splice(0);
     const texts = state.pendingTexts.splice(0);
     const lastId = messageIds[messageIds.length - 1]!;
-    const decision = await acts.decideReply({ ...ref, messageIds, text: texts.join('\n'), offeredHuman: state.offeredHuman });
+    const words = texts.filter((t) => t.trim() !== '');
+    if (words.length === 0) {
+      // Only attachments without words (a photo, a voice note): say what the bot can do instead of guessing.
+      handled += messageIds.length;
+      await acts.deliverMessage({ ...ref, messageId: `${lastId}:cannot-read`, author: 'bot', catalog: { key: 'bot.cannotRead' } });
+      return;
+    }
+    const decision = await acts.decideReply({
+      ...ref,
+      messageIds,
+      text: words.join('\n'),
+      offeredHuman: state.offeredHuman,
+      ...(state.lastChannelMessageId ? { lastChannelMessageId: state.lastChannelMessageId } : {}),
+    });
     handled += messageIds.length;
     if (decision.kind === 'handoff') {
       state.offeredHuman = false;
       await acts.setMode({ ...ref, mode: 'waiting_for_agent', reason: decision.reason, key: transitionKey() });
       state.mode = 'waiting_for_agent';
-      await acts.deliverMessage({ ...ref, messageId: `${lastId}:handoff`, author: 'bot', template: { key: 'bot.handoffRequested' }, locale: decision.language });
+      await acts.deliverMessage({ ...ref, messageId: `${lastId}:handoff`, author: 'bot', catalog: { key: 'bot.handoffRequested' }, locale: decision.language });
       return;
     }
     state.offeredHuman = decision.kind === 'no_answer';
@@ -212,13 +264,25 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
             text: command.text,
           });
           break;
+        case 'sendTemplate':
+          if (state.mode !== 'agent') await takeOver(command.agentId, command.agentName);
+          await acts.deliverMessage({
+            ...ref,
+            messageId: command.messageId,
+            author: 'agent',
+            authorName: command.agentName,
+            agentId: command.agentId,
+            text: command.previewText,
+            template: command.template,
+          });
+          break;
         case 'handBack':
           if (state.mode !== 'bot') {
             const key = transitionKey();
             await acts.setMode({ ...ref, mode: 'bot', reason: 'hand_back', key });
             state.mode = 'bot';
             state.offeredHuman = false;
-            await acts.deliverMessage({ ...ref, messageId: `handback:${key}`, author: 'system', template: { key: 'bot.handedBack' } });
+            await acts.deliverMessage({ ...ref, messageId: `handback:${key}`, author: 'system', catalog: { key: 'bot.handedBack' } });
           }
           break;
         case 'close':
@@ -241,7 +305,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
       ...ref,
       messageId: `join:${key}`,
       author: 'system',
-      template: { key: 'bot.agentJoined', vars: { name: agentName } },
+      catalog: { key: 'bot.agentJoined', vars: { name: agentName } },
     });
   }
 
@@ -251,7 +315,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
       ...ref,
       messageId: `close:${workflowInfo().runId}`,
       author: 'system',
-      template: { key: reason === 'inactive' ? 'bot.closedInactive' : 'bot.closed' },
+      catalog: { key: reason === 'inactive' ? 'bot.closedInactive' : 'bot.closed' },
     });
     await acts.closeConversation({ ...ref, reason, key: transitionKey() });
     state.mode = 'closed';
