@@ -4,3 +4,4 @@ export * from './stack';
 export * from './widget-client';
 export * from './browser';
 export * from './channels';
+export * from './wait';

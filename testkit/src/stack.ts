@@ -128,6 +128,10 @@ export class TestStack {
       PORT: String(dashboardPort),
       BATCH_WINDOW_MS: '300',
       BATCH_MAX_WAIT_MS: '2000',
+      // Nothing in a test may reach the internet: provider APIs point at a closed loopback port
+      // unless the test passes its fake's URL.
+      WHATSAPP_GRAPH_URL: 'http://127.0.0.1:9',
+      TELEGRAM_API_ROOT: 'http://127.0.0.1:9',
       // Sessions need a socket factory; tests that use WhatsApp Web pass testkit's fake.
       BAILEYS_ENABLED: opts.baileysSocketFactory ? 'true' : 'false',
       MEDIA_DIR: path.join(os.tmpdir(), uniqueName('sapa-media')),

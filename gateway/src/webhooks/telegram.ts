@@ -11,13 +11,14 @@ import {
   ConversationModel,
   DomainError,
   KeyVault,
+  badRequest,
   openSecrets,
   publishEvent,
   telegramSecretsSchema,
   upsertContact,
 } from '@sapa/shared';
 import { answerCallback } from '@sapa/channels/telegram/connect';
-import { parseTelegramUpdate } from '@sapa/channels/telegram/update';
+import { InvalidTelegramUpdateError, parseTelegramUpdate, type TelegramUpdateResult } from '@sapa/channels/telegram/update';
 import type { GatewayDeps } from '../deps';
 import { ingestInbound } from '../inbound/pipeline';
 import { channelTarget } from '../inbound/targets';
@@ -41,7 +42,13 @@ const telegramWebhook: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) =>
       throw new DomainError(403, 'forbidden', 'error.webhookSecretInvalid');
     }
 
-    const update = parseTelegramUpdate(req.body);
+    let update: TelegramUpdateResult;
+    try {
+      update = parseTelegramUpdate(req.body);
+    } catch (err) {
+      if (err instanceof InvalidTelegramUpdateError) throw badRequest('error.validation', err.message);
+      throw err;
+    }
     switch (update.kind) {
       case 'message':
         await ingestInbound(deps, target, update.inbound);
