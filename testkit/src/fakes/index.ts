@@ -1,0 +1,3 @@
+export * from './telegram';
+export * from './whatsapp-graph';
+export * from './baileys-socket';
