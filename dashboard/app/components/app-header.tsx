@@ -1,9 +1,9 @@
-import { Form, Link } from '@remix-run/react';
+import { Form, Link, NavLink } from '@remix-run/react';
 import { useOptionalRootData, useT } from '../lib/root-data';
 import { CsrfInput } from './csrf-input';
 import { LanguageSwitch } from './language-switch';
 
-/** The bar above the inbox: brand, workspace, language and the signed-in agent. */
+/** The bar above every signed-in page: brand, workspace, the sections, language and the signed-in agent. */
 export function AppHeader({ children }: { children?: React.ReactNode }) {
   const tr = useT();
   const root = useOptionalRootData();
@@ -16,6 +16,16 @@ export function AppHeader({ children }: { children?: React.ReactNode }) {
         <span className="brand__name">{tr('dash.appName')}</span>
       </Link>
       {root?.workspaceName ? <span className="app-header__workspace">{root.workspaceName}</span> : null}
+      {root?.user ? (
+        <nav className="app-nav" aria-label={tr('dash.nav')}>
+          <NavLink to="/inbox" className="app-nav__link">
+            {tr('dash.inbox')}
+          </NavLink>
+          <NavLink to="/channels" className="app-nav__link">
+            {tr('dash.channels')}
+          </NavLink>
+        </nav>
+      ) : null}
       <div className="app-header__end">
         {children}
         <LanguageSwitch />

@@ -13,6 +13,8 @@ interface Props {
   rejectedReply: string | null;
   /** The id the next reply is delivered under (see the conversation route's loader). */
   replyId: string;
+  /** Shown instead of the reply box when free text cannot be sent (WhatsApp's closed 24-hour window). */
+  replyReplacement?: React.ReactNode;
 }
 
 /** One small form per command, so each works without JavaScript. */
@@ -39,7 +41,7 @@ function CommandForm({
 }
 
 /** What the agent can do in the conversation's current mode. */
-export function ConversationActions({ conversationId, replyId, mode, error, rejectedReply }: Props) {
+export function ConversationActions({ conversationId, replyId, mode, error, rejectedReply, replyReplacement }: Props) {
   const tr = useT();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting' && navigation.formAction === `/inbox/${conversationId}`;
@@ -55,11 +57,12 @@ export function ConversationActions({ conversationId, replyId, mode, error, reje
         <p className="conversation__note">{tr('error.conversationClosed')}</p>
       ) : (
         <>
-          {mode === 'agent' ? (
-            <ReplyComposer conversationId={conversationId} replyId={replyId} rejectedReply={rejectedReply} busy={busy} />
-          ) : (
-            <p className="conversation__note">{tr('dash.takeOverFirst')}</p>
-          )}
+          {replyReplacement ??
+            (mode === 'agent' ? (
+              <ReplyComposer conversationId={conversationId} replyId={replyId} rejectedReply={rejectedReply} busy={busy} />
+            ) : (
+              <p className="conversation__note">{tr('dash.takeOverFirst')}</p>
+            ))}
           <div className="conversation__buttons">
             {mode === 'agent' ? (
               <CommandForm intent="handBack" label={tr('dash.handBack')} variant="button--secondary" disabled={busy} />

@@ -1,6 +1,7 @@
 import { Link } from '@remix-run/react';
 import type { ConversationSummary } from '../lib/inbox.server';
 import { useT } from '../lib/root-data';
+import { ChannelIcon } from './channel-icon';
 import { ModeBadge } from './mode-badge';
 
 /** The inbox's left column: newest activity first. */
@@ -38,7 +39,10 @@ export function ConversationList({
                 <span className="conversation-item__preview">{c.preview || '\u00a0'}</span>
                 <span className="conversation-item__meta">
                   <ModeBadge mode={c.mode} />
-                  <span className="conversation-item__channel">{tr(`dash.channel.${c.channelType}`)}</span>
+                  <span className="conversation-item__channel" data-testid="conversation-channel" data-channel={c.channelType}>
+                    <ChannelIcon type={c.channelType} size={14} />
+                    {tr(`dash.channel.${c.channelType}`)}
+                  </span>
                   {unread > 0 ? (
                     <span className="unread-count" data-testid="unread-count" aria-label={`${unread} ${tr('dash.unread')}`}>
                       {unread}

@@ -1,15 +1,20 @@
 /**
- * Keeps the inbox live: listens to the workspace's event stream and reloads the page's data when
- * something changed (a message, a mode, an unread count). Reloads are throttled so a burst of
- * events costs one round trip, and the stream resumes from the last event seen after a drop.
+ * Keeps the inbox and the Channels pages live: listens to the workspace's event stream and reloads
+ * the page's data when something changed (a message, a mode, an unread count, a channel's health).
+ * Reloads are throttled so a burst of events costs one round trip, and the stream resumes from the
+ * last event seen after a drop.
  */
 import { useEffect, useRef, useState } from 'react';
 import { useRevalidator } from '@remix-run/react';
 
 export type LiveStatus = 'off' | 'live' | 'reconnecting';
 
-/** Events that change what the inbox shows. Typing notices do not. */
-const DATA_EVENTS = ['userMessage', 'botResponse', 'agentJoined', 'conversationUpdated'] as const;
+/**
+ * Events that change what the page shows: messages and modes (the inbox), delivery ticks and
+ * fetched attachments (`messageUpdated`), channel health and WhatsApp Web's pairing QR
+ * (`channelUpdated`, the Channels pages). Typing notices do not.
+ */
+const DATA_EVENTS = ['userMessage', 'botResponse', 'agentJoined', 'conversationUpdated', 'messageUpdated', 'channelUpdated'] as const;
 const OTHER_EVENTS = ['agentTyping', 'startTyping', 'stopTyping'] as const;
 const REVALIDATE_EVERY_MS = 750;
 /** When the server refused the stream (e.g. signed out elsewhere), EventSource gives up; we do not. */

@@ -1,7 +1,7 @@
 /**
- * What an agent does to a conversation. Take over, reply, hand back and close go to the
- * conversation's Temporal workflow (the single owner of its mode) and return once it has applied
- * them; typing is only announced on the realtime stream.
+ * What an agent does to a conversation. Take over, reply, send a WhatsApp template, hand back and
+ * close go to the conversation's Temporal workflow (the single owner of its mode) and return once
+ * it has applied them; typing is only announced on the realtime stream.
  */
 import mongoose from 'mongoose';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
@@ -21,6 +21,7 @@ import { config, logger, temporalClient } from './env.server';
 import { findConversation } from './inbox.server';
 import { REPLY_MAX_CHARS } from './limits';
 import type { SessionUser } from './session.server';
+import { isWindowClosed, prepareTemplate, type PreparedTemplate } from './whatsapp-templates.server';
 
 /** How long an agent waits for the workflow before being told to try again. */
 const COMMAND_TIMEOUT_MS = 20_000;
@@ -33,12 +34,24 @@ export const conversationActionSchema = z.discriminatedUnion('intent', [
     /** Made when the form was rendered, so posting the same form twice sends one reply. */
     replyId: z.string().regex(/^[0-9a-f]{24}$/).optional(),
   }),
+  z.object({
+    intent: z.literal('sendTemplate'),
+    templateName: z.string().min(1).max(512),
+    templateLanguage: z.string().min(2).max(20),
+    /** Like a reply's id: the same form posted twice sends the template once. */
+    replyId: z.string().regex(/^[0-9a-f]{24}$/).optional(),
+  }),
   z.object({ intent: z.literal('handBack') }),
   z.object({ intent: z.literal('close') }),
   z.object({ intent: z.literal('typing') }),
 ]);
 export type ConversationAction = z.output<typeof conversationActionSchema>;
-type CommandAction = Exclude<ConversationAction, { intent: 'typing' }>;
+type TemplateAction = Extract<ConversationAction, { intent: 'sendTemplate' }>;
+/**
+ * What runs on the workflow. A template's body parameters are repeated form fields (one per
+ * `{{n}}`), which the schema's one-value-per-name view cannot carry, so the route adds them.
+ */
+export type CommandAction = Exclude<ConversationAction, { intent: 'typing' | 'sendTemplate' }> | (TemplateAction & { bodyParams: string[] });
 
 async function openConversation(agent: SessionUser, conversationId: string | undefined): Promise<Conversation> {
   const conversation = await findConversation(String(agent.workspace._id), conversationId);
@@ -52,7 +65,7 @@ export function newReplyId(): string {
   return new mongoose.Types.ObjectId().toString();
 }
 
-function toAgentCommand(action: CommandAction, agent: SessionUser): AgentCommand {
+function toAgentCommand(action: CommandAction, agent: SessionUser, template: PreparedTemplate | null): AgentCommand {
   const agentId = String(agent.user._id);
   const agentName = agent.user.name;
   switch (action.intent) {
@@ -60,6 +73,9 @@ function toAgentCommand(action: CommandAction, agent: SessionUser): AgentCommand
       return { kind: 'takeOver', agentId, agentName };
     case 'reply':
       return { kind: 'reply', agentId, agentName, messageId: action.replyId ?? newReplyId(), text: action.text };
+    case 'sendTemplate':
+      if (!template) throw new Error('a template command needs its prepared template');
+      return { kind: 'sendTemplate', agentId, agentName, messageId: action.replyId ?? newReplyId(), ...template };
     case 'handBack':
       return { kind: 'handBack', agentId };
     case 'close':
@@ -74,13 +90,19 @@ export async function runConversationCommand(
   signal: AbortSignal,
 ): Promise<void> {
   const conversation = await openConversation(agent, conversationId);
+  // WhatsApp would refuse a free-form reply now; say so instead of queueing a message that fails.
+  if (action.intent === 'reply' && isWindowClosed(conversation)) throw conflict('error.windowClosed');
+  const template =
+    action.intent === 'sendTemplate'
+      ? await prepareTemplate(conversation, action, action.bodyParams)
+      : null;
   const workspaceId = String(agent.workspace._id);
   const chatbot = await ChatbotModel.findOne({ _id: conversation.chatbotId, workspaceId }).lean<Chatbot>();
   const client = await temporalClient().catch((err: unknown) => {
     throw unavailable(`Temporal unreachable: ${err instanceof Error ? err.message : String(err)}`);
   });
   const ref = { conversationId: String(conversation._id), workspaceId, timings: conversationTimings(config, chatbot) };
-  const command = toAgentCommand(action, agent);
+  const command = toAgentCommand(action, agent, template);
   try {
     await client.withAbortSignal(AbortSignal.any([signal, AbortSignal.timeout(COMMAND_TIMEOUT_MS)]), () =>
       runAgentCommand(client, config.TEMPORAL_TASK_QUEUE, ref, command),

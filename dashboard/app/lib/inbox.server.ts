@@ -3,6 +3,7 @@
  * scoped by the signed-in workspace, so an id from another workspace finds nothing (404).
  */
 import {
+  ContactModel,
   ConversationModel,
   MessageModel,
   currentEventSeq,
@@ -14,9 +15,12 @@ import {
   type Locale,
   type Message,
   type MessageAuthor,
+  type MessageStatus,
 } from '@sapa/shared';
 import { ensureDatabase } from './env.server';
+import { detailsOf, mediaOf, safeLink, visibleText, type ThreadDetails, type ThreadMedia } from './message-content.server';
 import { timeFormatter } from './time.server';
+import { isWindowClosed } from './whatsapp-templates.server';
 
 const LIST_LIMIT = 200;
 // Older messages stay in the database; the thread shows the most recent ones.
@@ -76,27 +80,37 @@ export interface ThreadMessage {
   id: string;
   author: MessageAuthor;
   authorName: string;
+  direction: 'inbound' | 'outbound';
+  /** `text`, `image`, `location`, `reaction`, `template`, `unsupported`… */
+  kind: string;
   text: string;
   citations: Array<{ title: string; url: string | null }>;
+  media: ThreadMedia | null;
+  details: ThreadDetails;
   createdAt: string;
   timeLabel: string;
-  failed: boolean;
+  /** Outbound delivery (queued → sent → delivered → read), or `received` for the customer's. */
+  status: MessageStatus;
+  /** Why an outbound message failed: `window_closed`, `channel_auth`, `blocked`, a provider code. */
+  errorCode: string;
+  error: string;
 }
 
 export interface ThreadView {
   conversation: {
     id: string;
+    /** The channel it runs on (the template picker asks that channel's number for its templates). */
+    channelId: string;
     contactName: string;
     channelType: ChannelType;
     mode: ConversationMode;
     assignedAgentName: string;
+    /** The customer blocked the bot (Telegram): nothing sent will arrive. */
+    contactBlocked: boolean;
+    /** WhatsApp's 24-hour window is closed: only an approved template can be sent. */
+    windowClosed: boolean;
   };
   messages: ThreadMessage[];
-}
-
-/** Only web links become clickable citations; anything else (javascript:, data:) stays plain text. */
-function safeLink(url: string | null | undefined): string | null {
-  return url && /^https?:\/\//i.test(url) ? url : null;
 }
 
 export async function loadThread(ctx: ViewContext, conversationId: string | undefined): Promise<ThreadView> {
@@ -105,25 +119,46 @@ export async function loadThread(ctx: ViewContext, conversationId: string | unde
     .sort({ createdAt: -1 })
     .limit(THREAD_LIMIT)
     .lean<Message[]>();
+  const contact = await ContactModel.findOne({ _id: conversation.contactId, workspaceId: ctx.workspaceId }).select('blocked').lean<{ blocked?: boolean }>();
   const format = timeFormatter(ctx.locale, ctx.timeZone);
+  // Reactions name their target by the provider's id: the customer's message id, or the id the
+  // provider gave one of ours.
+  const previews = new Map<string, string>();
+  for (const m of recent) {
+    const preview = m.text || (m.media ? `[${m.media.kind}]` : '');
+    previews.set(m.channelMessageId, preview);
+    if (m.providerMessageId) previews.set(m.providerMessageId, preview);
+  }
   return {
     conversation: {
       id: String(conversation._id),
+      channelId: String(conversation.channelId),
       contactName: conversation.contactName ?? '',
       channelType: conversation.channelType,
       mode: conversation.mode,
       assignedAgentName: conversation.assignedAgentName ?? '',
+      contactBlocked: contact?.blocked === true,
+      windowClosed: isWindowClosed(conversation),
     },
-    messages: recent.reverse().map((m) => ({
-      id: String(m._id),
-      author: m.author,
-      authorName: m.authorName ?? '',
-      text: m.text ?? '',
-      citations: (m.citations ?? []).map((c) => ({ title: c.title ?? '', url: safeLink(c.url) })),
-      createdAt: m.createdAt.toISOString(),
-      timeLabel: format.full(m.createdAt),
-      failed: m.status === 'failed',
-    })),
+    messages: recent.reverse().map((m) => {
+      const details = detailsOf(m, previews);
+      return {
+        id: String(m._id),
+        author: m.author,
+        authorName: m.authorName ?? '',
+        direction: m.direction,
+        kind: m.type ?? 'text',
+        text: visibleText(m.text ?? '', details),
+        citations: (m.citations ?? []).map((c) => ({ title: c.title ?? '', url: safeLink(c.url) })),
+        media: mediaOf(m),
+        details,
+        createdAt: m.createdAt.toISOString(),
+        timeLabel: format.full(m.createdAt),
+        status: m.status,
+        errorCode: m.errorCode ?? '',
+        error: m.error ?? '',
+      };
+    }),
   };
 }
 

@@ -1,7 +1,13 @@
-import { Link, useActionData, useLoaderData, useRouteError, type ShouldRevalidateFunction } from '@remix-run/react';
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Link, useActionData, useLoaderData, useNavigation, useRouteError, type ShouldRevalidateFunction } from '@remix-run/react';
+import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { DomainError } from '@sapa/shared';
-import { announceTyping, conversationActionSchema, newReplyId, runConversationCommand } from '../lib/agent-commands.server';
+import {
+  announceTyping,
+  conversationActionSchema,
+  newReplyId,
+  runConversationCommand,
+  type CommandAction,
+} from '../lib/agent-commands.server';
 import { verifyCsrf } from '../lib/csrf.server';
 import { parseForm } from '../lib/forms.server';
 import { toHttpError, withHttpErrors } from '../lib/http-errors.server';
@@ -11,10 +17,16 @@ import { getSession, requireUser } from '../lib/session.server';
 import { isTypingSubmission } from '../lib/revalidation';
 import { describeRouteError } from '../lib/route-error';
 import { useT } from '../lib/root-data';
+import { loadTemplatePicker } from '../lib/whatsapp-templates.server';
+import { ChannelIcon } from '../components/channel-icon';
 import { ConversationActions } from '../components/conversation-actions';
 import { ErrorPanel } from '../components/error-panel';
 import { ModeBadge } from '../components/mode-badge';
+import { TemplatePicker } from '../components/template-picker';
 import { Thread } from '../components/thread';
+import conversationStyles from '../styles/conversation.css?url';
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: conversationStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.conversation.contactName ? `${data.conversation.contactName} · Sapa` : 'Sapa' },
@@ -28,9 +40,14 @@ export const loader = withHttpErrors(async ({ request, params }: LoaderFunctionA
     params.conversationId,
   );
   await markRead(workspaceId, thread.conversation.id);
+  // Past WhatsApp's 24-hour window only approved templates go out: the picker needs them.
+  const templates =
+    thread.conversation.windowClosed && thread.conversation.mode !== 'closed'
+      ? await loadTemplatePicker({ id: thread.conversation.id, channelId: thread.conversation.channelId, workspaceId })
+      : null;
   // The id the next reply will be delivered under: a form posted twice (a double click, a retry on
   // a bad connection) carries the same id, and the workflow delivers it once.
-  return { ...thread, replyId: newReplyId() };
+  return { ...thread, templates, replyId: newReplyId() };
 });
 
 /** Answers that keep the thread on screen with a message above the actions instead of an error page. */
@@ -54,7 +71,11 @@ export const action = withHttpErrors(async ({ request, params }: ActionFunctionA
       await announceTyping(agent, params.conversationId);
       return data({ error: null, intent, text });
     }
-    await runConversationCommand(agent, params.conversationId, parsed.value, request.signal);
+    const action: CommandAction =
+      parsed.value.intent === 'sendTemplate'
+        ? { ...parsed.value, bodyParams: form.getAll('bodyParam').map(String) }
+        : parsed.value;
+    await runConversationCommand(agent, params.conversationId, action, request.signal);
   } catch (err) {
     if (!(err instanceof DomainError) || !INLINE_STATUSES.has(err.status)) throw err;
     const { status, message } = toHttpError(err, locale);
@@ -68,12 +89,13 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({ formData, defaultSh
   isTypingSubmission(formData) ? false : defaultShouldRevalidate;
 
 export default function ConversationPage() {
-  const { conversation, messages, replyId } = useLoaderData<typeof loader>();
+  const { conversation, messages, replyId, templates } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const navigation = useNavigation();
   const tr = useT();
+  const busy = navigation.state === 'submitting' && navigation.formAction === `/inbox/${conversation.id}`;
   const contactName = conversation.contactName || tr('dash.visitor');
   const details = [
-    tr(`dash.channel.${conversation.channelType}`),
     conversation.mode === 'agent' && conversation.assignedAgentName
       ? tr('dash.assignedTo', { name: conversation.assignedAgentName })
       : null,
@@ -95,8 +117,19 @@ export default function ConversationPage() {
         </Link>
         <div className="conversation__who">
           <h2 className="conversation__name">{contactName}</h2>
-          <p className="conversation__details">{details.join(' · ')}</p>
+          <p className="conversation__details">
+            <span className="conversation__channel" data-testid="conversation-channel" data-channel={conversation.channelType}>
+              <ChannelIcon type={conversation.channelType} size={14} />
+              {tr(`dash.channel.${conversation.channelType}`)}
+            </span>
+            {details.length > 0 ? ` · ${details.join(' · ')}` : null}
+          </p>
         </div>
+        {conversation.contactBlocked ? (
+          <span className="blocked-badge" data-testid="contact-blocked" title={tr('dash.contactBlockedHint')}>
+            {tr('dash.contactBlocked')}
+          </span>
+        ) : null}
         <ModeBadge mode={conversation.mode} />
       </header>
       <Thread messages={messages} contactName={contactName} />
@@ -106,6 +139,7 @@ export default function ConversationPage() {
         mode={conversation.mode}
         error={result?.error ?? null}
         rejectedReply={result?.intent === 'reply' && result.error ? result.text ?? '' : null}
+        replyReplacement={templates ? <TemplatePicker picker={templates} replyId={replyId} busy={busy} /> : undefined}
       />
     </div>
   );

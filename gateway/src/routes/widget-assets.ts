@@ -27,6 +27,13 @@ const widgetAssetRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) 
         publicId: chatbot.publicId,
         shopName: chatbot.name,
       });
+      // The dashboard shows this page in an iframe as the widget's live preview; helmet's default
+      // allows framing by the gateway's own origin only.
+      const csp = reply.getHeader('content-security-policy');
+      if (typeof csp === 'string') {
+        reply.header('content-security-policy', csp.replace("frame-ancestors 'self'", `frame-ancestors 'self' ${new URL(deps.config.dashboardUrl).origin}`));
+      }
+      reply.removeHeader('x-frame-options');
       return reply.type('text/html; charset=utf-8').send(html);
     },
   );
