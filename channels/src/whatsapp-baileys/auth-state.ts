@@ -5,6 +5,7 @@
  * rewrite of the whole state, and never the multi-file auth state Baileys ships for demos.
  * A session that restarts (or moves to another process) loads the same pairing: no new QR.
  */
+import { isDuplicateKeyError } from '@sapa/shared';
 import { BufferJSON, initAuthCreds, proto, type SignalDataSet, type SignalDataTypeMap } from '@whiskeysockets/baileys';
 import mongoose from 'mongoose';
 import { BaileysAuthModel, authDocId, deleteStoredAuth } from './models';
@@ -61,7 +62,15 @@ export async function loadAuthState(channelId: Id, workspaceId?: Id): Promise<St
           );
         }
       }
-      if (writes.length > 0) await BaileysAuthModel.bulkWrite(writes, { ordered: false });
+      if (writes.length === 0) return;
+      try {
+        await BaileysAuthModel.bulkWrite(writes, { ordered: false });
+      } catch (err) {
+        // Two writes of a new key at once both try to insert it; the loser's retry finds the
+        // document and updates it (the writes are idempotent, so repeating the rest is harmless).
+        if (!isDuplicateKeyError(err)) throw err;
+        await BaileysAuthModel.bulkWrite(writes, { ordered: false });
+      }
     },
   };
 
