@@ -9,9 +9,9 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContactModel, ConversationModel, EventModel, MessageModel } from '@sapa/shared';
-import { TestStack, createTelegramChannel, createWhatsappCloudChannel } from '@sapa/testkit';
+import { FIXTURES_DIR, TestStack, createTelegramChannel, createWhatsappCloudChannel } from '@sapa/testkit';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../../shared/fixtures');
+const FIXTURES = FIXTURES_DIR;
 const SIGNED = {
   body: () => readFile(path.join(FIXTURES, 'whatsapp-cloud/pywa-signed-text.raw-body.json')),
   meta: async () => JSON.parse(await readFile(path.join(FIXTURES, 'whatsapp-cloud/pywa-signed-text.signature.json'), 'utf8')),

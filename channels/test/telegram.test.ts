@@ -11,6 +11,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyVault, MediaStore, MediaTooLargeError, createLogger, loadConfig, sealSecrets, type Channel, type Config } from '@sapa/shared';
+import { FIXTURES_DIR } from '@sapa/testkit/fixtures';
 import { fakeBotToken, startFakeTelegram, type FakeTelegram } from '../../testkit/src/fakes/telegram';
 import { telegramFor } from '../src/telegram/client';
 import { TelegramConnectError, answerCallback, connectTelegramBot, disconnectTelegramBot } from '../src/telegram/connect';
@@ -19,7 +20,7 @@ import { createTelegramMediaFetcher, createTelegramSender } from '../src/telegra
 import { EDIT_PREFIX, InvalidTelegramUpdateError, parseTelegramUpdate, type TelegramUpdateResult } from '../src/telegram/update';
 import { ChannelSendError, type OutboundMessage } from '../src/types';
 
-const FIXTURES = '/work/shared/fixtures/telegram';
+const FIXTURES = path.join(FIXTURES_DIR, 'telegram');
 const fixture = (name: string): unknown => JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8'));
 
 function expectMessage(result: TelegramUpdateResult) {

@@ -9,7 +9,6 @@ import { readFileSync, readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -37,13 +36,12 @@ import { ChannelSendError, type ChannelSender, type MediaFetcher, type Normalize
 import { verifyChallenge, verifyMetaSignature } from '../src/whatsapp-cloud/signature';
 import { parseWebhook, type WhatsappWebhookEvent } from '../src/whatsapp-cloud/webhook';
 import { classifyGraphError } from '../src/whatsapp-cloud/errors';
+import { FIXTURES_DIR } from '@sapa/testkit/fixtures';
 import { GraphApiError, GraphClient, GraphNetworkError } from '../src/whatsapp-cloud/graph-client';
 import { buildMessageBodies, renderText, splitText, truncate } from '../src/whatsapp-cloud/outbound';
 import { createWhatsappCloudMediaFetcher, createWhatsappCloudSender } from '../src/whatsapp-cloud/sender';
 
-const FIXTURES = process.env.SAPA_FIXTURES_DIR
-  ? path.join(process.env.SAPA_FIXTURES_DIR, 'whatsapp-cloud')
-  : fileURLToPath(new URL('../../../shared/fixtures/whatsapp-cloud/', import.meta.url));
+const FIXTURES = path.join(FIXTURES_DIR, 'whatsapp-cloud');
 const fixtureText = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8');
 const fixture = (name: string): unknown => JSON.parse(fixtureText(name));
 

@@ -5,3 +5,4 @@ export * from './widget-client';
 export * from './browser';
 export * from './channels';
 export * from './wait';
+export * from './fixtures';
