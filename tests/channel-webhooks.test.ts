@@ -112,6 +112,27 @@ describe('channel webhooks', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('routes events for another number of the same Meta app to that number, never to another app', async () => {
+    const sibling = await createWhatsappCloudChannel(stack.config, stack.seed, { phoneNumberId: '277321005464406', appSecret: signedSecret });
+    const stranger = await createWhatsappCloudChannel(stack.config, stack.seed, { phoneNumberId: '277321005464407', appSecret: 'another-apps-secret' });
+    const change = (phoneNumberId: string, id: string, text: string) => ({
+      field: 'messages',
+      value: {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: '15550953877', phone_number_id: phoneNumberId },
+        contacts: [{ profile: { name: 'Ani' }, wa_id: '6281200000001' }],
+        messages: [{ from: '6281200000001', id, timestamp: '1730231903', type: 'text', text: { body: text } }],
+      },
+    });
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [{ id: '264937493375603', changes: [change('277321005464406', 'wamid.SIBLING-1', 'untuk nomor kedua'), change('277321005464407', 'wamid.STRANGER-1', 'untuk aplikasi lain')] }],
+    });
+    expect((await postWhatsapp(body, sign(body))).status).toBe(200);
+    expect(await MessageModel.findOne({ channelMessageId: 'wamid.SIBLING-1' }).lean()).toMatchObject({ channelId: sibling._id, text: 'untuk nomor kedua' });
+    expect(await MessageModel.countDocuments({ channelId: stranger._id })).toBe(0);
+  });
+
   it('applies delivery reports forward only, whatever their order or repetition', async () => {
     const conversation = await ConversationModel.findOne({ channelId: new mongoose.Types.ObjectId(whatsappId) }).lean();
     const wamid = 'wamid.OUTBOUND-REPORT-TEST';

@@ -63,8 +63,15 @@ const whatsappCloudWebhook: FastifyPluginAsyncZod<GatewayDeps> = async (app, dep
 
     const own = readSettings(target.channel, whatsappCloudSettingsSchema).phoneNumberId;
     const routed = new Map<string, Promise<InboundTarget | null>>([[own, Promise.resolve(target)]]);
+    // Another number's events are taken only if that number belongs to the same Meta app (same
+    // app secret): the signature proves who sent the delivery, not which numbers it may speak for.
+    const sameApp = async (phoneNumberId: string) => {
+      const sibling = await siblingTarget(target.channel, phoneNumberId);
+      if (!sibling) return null;
+      return openSecrets(vault, sibling.channel, whatsappCloudSecretsSchema).appSecret === appSecret ? sibling : null;
+    };
     const route = (phoneNumberId: string) => {
-      if (!routed.has(phoneNumberId)) routed.set(phoneNumberId, siblingTarget(target.channel, phoneNumberId));
+      if (!routed.has(phoneNumberId)) routed.set(phoneNumberId, sameApp(phoneNumberId));
       return routed.get(phoneNumberId)!;
     };
 
