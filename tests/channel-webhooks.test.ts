@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContactModel, ConversationModel, EventModel, MessageModel } from '@sapa/shared';
+import { ContactModel, ConversationModel, EventModel, MessageModel, linkProviderMessage } from '@sapa/shared';
 import { FIXTURES_DIR, TestStack, createTelegramChannel, createWhatsappCloudChannel } from '@sapa/testkit';
 
 const FIXTURES = FIXTURES_DIR;
@@ -141,12 +141,12 @@ describe('channel webhooks', () => {
       conversationId: conversation!._id,
       channelId: conversation!.channelId,
       channelMessageId: 'sapa-outbound-1',
-      providerMessageId: wamid,
       direction: 'outbound',
       author: 'bot',
       text: 'Halo!',
       status: 'sent',
     });
+    await linkProviderMessage(conversation!.channelId, wamid, outbound._id); // as the delivery activity does after the send
     const report = (status: string, errors?: unknown[]) => {
       const body = JSON.stringify({
         object: 'whatsapp_business_account',
@@ -186,12 +186,12 @@ describe('channel webhooks', () => {
       conversationId: conversation!._id,
       channelId: conversation!.channelId,
       channelMessageId: 'sapa-outbound-2',
-      providerMessageId: 'wamid.WINDOW-CLOSED',
       direction: 'outbound',
       author: 'agent',
       text: 'Halo lagi',
       status: 'sent',
     });
+    await linkProviderMessage(conversation!.channelId, 'wamid.WINDOW-CLOSED', second._id);
     const body = JSON.stringify({
       object: 'whatsapp_business_account',
       entry: [

@@ -14,6 +14,7 @@ import mongoose from 'mongoose';
 import {
   MessageModel,
   readSettings,
+  linkProviderMessage,
   setOutboundStatus,
   whatsappBaileysSettingsSchema,
   type Channel,
@@ -155,7 +156,7 @@ export class OutboxWorker {
 
     // Everything that must know the WhatsApp id learns it before the send.
     await this.deps.messages.rememberOutgoing(waId, { remoteJid: jid, fromMe: true, id: waId });
-    await MessageModel.updateOne({ _id: storedId, providerMessageId: { $exists: false } }, { $set: { providerMessageId: waId } });
+    await linkProviderMessage(this.deps.channelId, waId, storedId);
     await BaileysOutboxModel.updateOne({ _id: item._id }, { $set: { state: 'sending', providerMessageId: waId }, $inc: { attempts: 1 } });
 
     await this.pace();
@@ -166,7 +167,7 @@ export class OutboxWorker {
       this.lastSendAt = Date.now();
       await this.deps.messages.recordSent(sent.message);
       await BaileysOutboxModel.updateOne({ _id: item._id }, { $set: { state: 'sent' }, $unset: { error: 1 } });
-      await setOutboundStatus(storedId, 'sent', { providerMessageId: sent.id });
+      await setOutboundStatus(storedId, 'sent', { provider: { channelId: this.deps.channelId, messageId: sent.id } });
       // The answer is out: stop the "typing…" the acknowledgement started.
       await port.sendPresenceUpdate('paused', jid).catch(() => undefined);
       return 'sent';

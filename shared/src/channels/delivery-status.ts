@@ -4,7 +4,8 @@
  * message forward: the update is conditional on the stored status being an earlier one.
  */
 import mongoose from 'mongoose';
-import { MessageModel, type MessageStatus } from '../models';
+import { isDuplicateKeyError } from '../errors';
+import { MessageModel, ProviderMessageModel, providerMessageKey, type MessageStatus } from '../models';
 import { publishEvent } from '../realtime/events';
 
 /** Forward order. `failed` may follow `pending`/`queued`/`sent` (a send rejected later), never a delivery. */
@@ -28,14 +29,15 @@ export interface DeliveryReport {
 
 /** Returns true when the report moved the message forward (false: unknown message, or stale/duplicate). */
 export async function applyDeliveryReport(report: DeliveryReport): Promise<boolean> {
-  const channelId = new mongoose.Types.ObjectId(String(report.channelId));
+  const link = await ProviderMessageModel.findById(providerMessageKey(report.channelId, report.providerMessageId)).lean();
+  if (!link) return false; // not a message Sapa sent (or sent before links existed)
   const set: Record<string, unknown> = { status: report.status, statusAt: report.at ?? new Date() };
   if (report.status === 'failed') {
     set.errorCode = report.error?.code ?? 'failed';
     set.error = report.error?.reason ?? '';
   }
   const message = await MessageModel.findOneAndUpdate(
-    { channelId, providerMessageId: report.providerMessageId, status: { $in: EARLIER[report.status] } },
+    { _id: link.messageId, channelId: new mongoose.Types.ObjectId(String(report.channelId)), status: { $in: EARLIER[report.status] } },
     { $set: set },
     { returnDocument: 'after', lean: true },
   );
@@ -55,14 +57,27 @@ export async function applyDeliveryReport(report: DeliveryReport): Promise<boole
   return true;
 }
 
+/**
+ * Record the provider's id of a message Sapa sent, so delivery reports find it. Idempotent; done
+ * before or right after the send (a report can arrive before the send call returns).
+ */
+export async function linkProviderMessage(channelId: mongoose.Types.ObjectId | string, providerMessageId: string, messageId: mongoose.Types.ObjectId) {
+  try {
+    await ProviderMessageModel.create({ _id: providerMessageKey(channelId, providerMessageId), messageId });
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+  }
+  await MessageModel.updateOne({ _id: messageId, providerMessageId: { $exists: false } }, { $set: { providerMessageId } });
+}
+
 /** The same forward-only rule for a message Sapa holds by its own id (the sender's result). */
 export async function setOutboundStatus(
   messageId: mongoose.Types.ObjectId,
   status: DeliveryReport['status'],
-  extra: { providerMessageId?: string; error?: { code: string; reason: string } } = {},
+  extra: { provider?: { channelId: mongoose.Types.ObjectId | string; messageId: string }; error?: { code: string; reason: string } } = {},
 ): Promise<boolean> {
+  if (extra.provider) await linkProviderMessage(extra.provider.channelId, extra.provider.messageId, messageId);
   const set: Record<string, unknown> = { status, statusAt: new Date() };
-  if (extra.providerMessageId) set.providerMessageId = extra.providerMessageId;
   if (extra.error) {
     set.errorCode = extra.error.code;
     set.error = extra.error.reason;

@@ -15,3 +15,4 @@ export * from './conversation';
 export * from './message';
 export * from './event';
 export * from './counter';
+export * from './provider-message';

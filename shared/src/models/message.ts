@@ -52,7 +52,7 @@ const messageSchema = new Schema(
     replyTo: { type: String },
     /**
      * Outbound: the id the provider gave the sent message (wamid, Telegram message id, Baileys key
-     * id); delivery reports are matched on it.
+     * id). Delivery reports find the message through `provider_messages`, keyed by it.
      */
     providerMessageId: { type: String },
     citations: { type: [citationSchema], default: [] },
@@ -74,7 +74,6 @@ const messageSchema = new Schema(
 );
 messageSchema.index({ channelId: 1, channelMessageId: 1 }, { unique: true });
 messageSchema.index({ conversationId: 1, createdAt: 1 });
-messageSchema.index({ channelId: 1, providerMessageId: 1 });
 
 export type Message = InferSchemaType<typeof messageSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date };
 export const MessageModel = mongoose.model('Message', messageSchema, 'messages');

@@ -75,6 +75,9 @@ export interface SetModeInput extends ConversationRefInput {
 
 const oid = (id: string) => new mongoose.Types.ObjectId(id);
 
+/** What a send did to the stored message (applied locally instead of reading it back). */
+type SendOutcome = { status: 'queued' | 'sent' | 'delivered' } | { status: 'failed'; errorCode: string; error: string };
+
 /** Longer than any send can take (the activity's start-to-close timeout is 30 s). */
 const STALE_CLAIM_MS = 60_000;
 
@@ -158,7 +161,7 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
    * a closed WhatsApp window, revoked credentials or a refused message mark the message failed
    * with the reason, and revoked credentials also flag the channel for re-connecting.
    */
-  async function sendThroughChannel(channel: Channel, conversation: ConversationLinks, outbound: OutboundMessage) {
+  async function sendThroughChannel(channel: Channel, conversation: ConversationLinks, outbound: OutboundMessage): Promise<SendOutcome> {
     const storedId = oid(outbound.storedMessageId);
     // The 24-hour window needs the customer's latest message: read fresh, it moves with every message.
     const lastCustomerMessageAt =
@@ -167,7 +170,8 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
         : undefined;
     try {
       const result = await registry.senderFor(channel.type).send(channel, outbound, { lastCustomerMessageAt });
-      await setOutboundStatus(storedId, result.status, result.providerMessageId ? { providerMessageId: result.providerMessageId } : {});
+      await setOutboundStatus(storedId, result.status, result.providerMessageId ? { provider: { channelId: channel._id, messageId: result.providerMessageId } } : {});
+      return { status: result.status };
     } catch (err) {
       if (!(err instanceof ChannelSendError) || err.retryable) {
         // Nothing was sent: release the claim so Temporal's retry sends at once.
@@ -184,6 +188,7 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
       const code = err.kind === 'window_closed' ? 'window_closed' : err.kind === 'auth' ? 'channel_auth' : (err.details.code ?? 'failed');
       await setOutboundStatus(storedId, 'failed', { error: { code, reason: err.message } });
       if (err.kind === 'auth') await flagChannelForReconnect(channel, err.message);
+      return { status: 'failed', errorCode: code, error: err.message };
     }
   }
 
@@ -312,7 +317,9 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
 
       const key = { channelId: channel._id, channelMessageId: input.messageId };
       // Insert first: on a retry the unique key says it is stored already, without a read per reply.
+      // The insert also claims the send for this attempt, so the usual path costs no extra write.
       let message;
+      let claimed = true;
       try {
         message = (
           await MessageModel.create({
@@ -329,18 +336,20 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
             grounded: input.grounded,
             ...(input.template ? { details: { template: input.template } } : {}),
             status: 'pending',
+            sendClaimedAt: new Date(),
           })
         ).toObject();
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err; // an earlier attempt stored it
         message = await MessageModel.findOne(key).lean();
+        // Only a message still pending, and only by the attempt that claims it, is sent: a retry
+        // after a successful send (or a final failure), or a concurrent attempt, does not send again.
+        claimed = message?.status === 'pending' && (await claimSend(message._id));
       }
       if (!message) throw new Error(`message ${input.messageId} vanished`);
 
-      // Only a message still pending, and only by the attempt that claims it, is sent: a retry after
-      // a successful send (or a final failure), or a concurrent attempt, does not send again.
-      if (message.status === 'pending' && (await claimSend(message._id))) {
-        await sendThroughChannel(channel, conversation, {
+      if (claimed) {
+        const outcome = await sendThroughChannel(channel, conversation, {
           messageId: input.messageId,
           storedMessageId: String(message._id),
           conversationId: input.conversationId,
@@ -349,7 +358,7 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
           ...(input.citations ? { citations: input.citations } : {}),
           ...(input.template ? { template: input.template } : {}),
         });
-        message = (await MessageModel.findById(message._id).lean()) ?? message;
+        message = { ...message, ...outcome };
       }
 
       await ConversationModel.updateOne(

@@ -1,0 +1,19 @@
+import mongoose, { Schema } from 'mongoose';
+
+/**
+ * Which stored message a provider's message id belongs to (a WhatsApp wamid, a WhatsApp Web key
+ * id), for delivery reports, which name only the provider's id. The `_id` is
+ * `<channelId>:<providerMessageId>`, so a report costs one `_id` lookup: the cheapest query on
+ * MongoDB and on FerretDB (which uses no index for other filters), and the messages collection
+ * needs no extra index that every insert would pay for.
+ */
+const providerMessageSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    messageId: { type: Schema.Types.ObjectId, required: true },
+  },
+  { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
+);
+
+export const providerMessageKey = (channelId: unknown, providerMessageId: string) => `${String(channelId)}:${providerMessageId}`;
+export const ProviderMessageModel = mongoose.model('ProviderMessage', providerMessageSchema, 'provider_messages');
