@@ -135,6 +135,35 @@ describe('WhatsApp Cloud end to end', () => {
     expect(template.body.template).toMatchObject({ name: 'order_update', language: { code: 'id' } });
   });
 
+  it('re-engages a customer whose conversation has closed with a template, reopening it for the agent', async () => {
+    const customer = '6281234500005';
+    await customerSays(customer, 'halo, masih buka?');
+    await waitUntil(() => sentTo(customer)[0], 'the answer');
+    const message = await MessageModel.findOne({ text: 'halo, masih buka?' }).lean();
+    const conversationId = String(message!.conversationId);
+    await agentCommand(stack, conversationId, { kind: 'close', agentId });
+    await ConversationModel.updateOne({ _id: message!.conversationId }, { $set: { lastCustomerMessageAt: new Date(Date.now() - 3 * 86_400_000) } });
+
+    // Without reopening, a command cannot start a closed conversation's workflow again.
+    const template = (id: string): AgentCommand => ({
+      kind: 'sendTemplate',
+      agentId,
+      agentName: 'Rina',
+      messageId: id,
+      template: { name: 'order_update', language: 'id', bodyParams: ['Sari'] },
+      previewText: 'Halo Sari, pesanan Anda sudah dikirim.',
+    });
+    const ref = { conversationId, workspaceId: stack.seed.workspaceId, timings: conversationTimings(stack.config) };
+    await expect(runAgentCommand(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, ref, template(new mongoose.Types.ObjectId().toString()))).rejects.toThrow();
+
+    const result = await runAgentCommand(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, ref, template(new mongoose.Types.ObjectId().toString()), { reopen: true });
+    expect(result.mode).toBe('agent');
+    await waitUntil(() => sentTo(customer).find((m) => m.type === 'template'), 'the template at the Graph API');
+    const reopened = await ConversationModel.findById(conversationId).lean();
+    expect(reopened?.mode).toBe('agent');
+    expect(String((await ContactModel.findById(reopened!.contactId).lean())?.currentConversationId)).toBe(conversationId);
+  });
+
   it('retries a throughput limit, and flags the channel when the token is revoked', async () => {
     const customer = '6281234500004';
     graph.failNext(PHONE_NUMBER_ID, { code: 130429 });

@@ -68,18 +68,23 @@ export async function signalInboundMessage(client: Client, taskQueue: string, re
   );
 }
 
-/** Apply an agent command and wait until the workflow has carried it out. */
+/**
+ * Apply an agent command and wait until the workflow has carried it out. `reopen`: the command may
+ * start a closed conversation again (a WhatsApp template re-engaging a customer after the window
+ * and the conversation have closed); the new run reopens it before applying the command.
+ */
 export async function runAgentCommand(
   client: Client,
   taskQueue: string,
   ref: ConversationRef,
   command: AgentCommand,
+  opts: { reopen?: boolean } = {},
 ): Promise<AgentCommandResult> {
   const startWorkflowOperation = new WithStartWorkflowOperation<ConversationWorkflowType>(CONVERSATION_WORKFLOW, {
     ...startOptions(ref, taskQueue),
     workflowIdConflictPolicy: 'USE_EXISTING',
-    // A conversation whose workflow has ended is closed: commands must not start it again.
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    // Otherwise a conversation whose workflow has ended is closed: commands must not start it again.
+    workflowIdReusePolicy: opts.reopen ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
   });
   return client.workflow.executeUpdateWithStart<ConversationWorkflowType, AgentCommandResult, [AgentCommand]>(AGENT_COMMAND_UPDATE, {
     args: [command],

@@ -54,7 +54,10 @@ export function ConversationActions({ conversationId, replyId, mode, error, reje
         </p>
       ) : null}
       {mode === 'closed' ? (
-        <p className="conversation__note">{tr('error.conversationClosed')}</p>
+        <>
+          <p className="conversation__note">{tr('error.conversationClosed')}</p>
+          {replyReplacement ?? null}
+        </>
       ) : (
         <>
           {replyReplacement ??

@@ -8,6 +8,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import {
   ChatbotModel,
+  ContactModel,
   conflict,
   conversationTimings,
   publishEvent,
@@ -96,6 +97,15 @@ export async function runConversationCommand(
     action.intent === 'sendTemplate'
       ? await prepareTemplate(conversation, action, action.bodyParams)
       : null;
+  // A template may re-engage a customer whose conversation has closed (it closes after a day of
+  // quiet, as the window does), but only from their latest conversation: never reopen an old one
+  // while another is open.
+  const reopen = action.intent === 'sendTemplate' && conversation.mode === 'closed';
+  if (reopen) {
+    const contact = await ContactModel.findById(conversation.contactId, { currentConversationId: 1 }).lean();
+    const current = contact?.currentConversationId ? String(contact.currentConversationId) : null;
+    if (current && current !== String(conversation._id)) throw conflict('error.actionRejected', 'the customer has a newer conversation');
+  }
   const workspaceId = String(agent.workspace._id);
   const chatbot = await ChatbotModel.findOne({ _id: conversation.chatbotId, workspaceId }).lean<Chatbot>();
   const client = await temporalClient().catch((err: unknown) => {
@@ -105,7 +115,7 @@ export async function runConversationCommand(
   const command = toAgentCommand(action, agent, template);
   try {
     await client.withAbortSignal(AbortSignal.any([signal, AbortSignal.timeout(COMMAND_TIMEOUT_MS)]), () =>
-      runAgentCommand(client, config.TEMPORAL_TASK_QUEUE, ref, command),
+      runAgentCommand(client, config.TEMPORAL_TASK_QUEUE, ref, command, { reopen }),
     );
   } catch (err) {
     // The workflow ran and refused the command (its validator): the conversation changed meanwhile.

@@ -40,9 +40,10 @@ export const loader = withHttpErrors(async ({ request, params }: LoaderFunctionA
     params.conversationId,
   );
   await markRead(workspaceId, thread.conversation.id);
-  // Past WhatsApp's 24-hour window only approved templates go out: the picker needs them.
+  // Past WhatsApp's 24-hour window only approved templates go out: the picker needs them. A closed
+  // conversation offers them too: a template is how a business re-engages a customer.
   const templates =
-    thread.conversation.windowClosed && thread.conversation.mode !== 'closed'
+    thread.conversation.windowClosed
       ? await loadTemplatePicker({ id: thread.conversation.id, channelId: thread.conversation.channelId, workspaceId })
       : null;
   // The id the next reply will be delivered under: a form posted twice (a double click, a retry on
