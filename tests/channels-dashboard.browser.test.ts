@@ -538,6 +538,24 @@ describe('the Channels pages and the per-channel inbox', () => {
       .toContain('Halo Bu Rina, pesanan #1042 sudah siap diambil.');
   });
 
+  it('offers the templates on the closed conversation too, and sending one reopens it for the agent', async () => {
+    await owner.goto(`${stack.dashboardUrl}/inbox/${conversationId}`);
+    await owner.getByRole('button', { name: 'Tutup percakapan' }).click();
+    await expect.poll(() => owner.locator('.conversation__header [data-testid="mode-badge"]').getAttribute('data-mode'), { timeout: 15_000 }).toBe('closed');
+    await owner.reload();
+    const template = owner.locator('[data-testid="template"][data-template="pesanan_siap"]');
+    expect(await template.count()).toBe(1);
+    await template.locator('summary').click();
+    const params = template.locator('input[name="bodyParam"]');
+    await params.nth(0).fill('Bu Rina');
+    await params.nth(1).fill('#2001');
+    await template.getByRole('button', { name: 'Kirim template' }).click();
+    await expect
+      .poll(() => graph.state.sent.filter((s) => s.type === 'template' && JSON.stringify(s.body).includes('#2001')).length, { timeout: 30_000 })
+      .toBe(1);
+    await expect.poll(async () => (await ConversationModel.findById(conversationId).lean())?.mode, { timeout: 15_000 }).toBe('agent');
+  });
+
   it("serves an attachment only to its own workspace, with safe headers", async () => {
     const store = new MediaStore(mediaDir);
     const own = await owner.request.get(`${stack.dashboardUrl}/media/${imageMessageId}`);

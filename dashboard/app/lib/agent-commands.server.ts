@@ -54,10 +54,11 @@ type TemplateAction = Extract<ConversationAction, { intent: 'sendTemplate' }>;
  */
 export type CommandAction = Exclude<ConversationAction, { intent: 'typing' | 'sendTemplate' }> | (TemplateAction & { bodyParams: string[] });
 
-async function openConversation(agent: SessionUser, conversationId: string | undefined): Promise<Conversation> {
+async function openConversation(agent: SessionUser, conversationId: string | undefined, opts: { mayReopen?: boolean } = {}): Promise<Conversation> {
   const conversation = await findConversation(String(agent.workspace._id), conversationId);
-  // A closed conversation's workflow has ended; a command would start a fresh one and reopen it.
-  if (conversation.mode === 'closed') throw conflict('error.conversationClosed');
+  // A closed conversation's workflow has ended; a command would start a fresh one and reopen it,
+  // which only a WhatsApp template (re-engaging the customer) may do.
+  if (conversation.mode === 'closed' && !opts.mayReopen) throw conflict('error.conversationClosed');
   return conversation;
 }
 
@@ -90,7 +91,7 @@ export async function runConversationCommand(
   action: CommandAction,
   signal: AbortSignal,
 ): Promise<void> {
-  const conversation = await openConversation(agent, conversationId);
+  const conversation = await openConversation(agent, conversationId, { mayReopen: action.intent === 'sendTemplate' });
   // WhatsApp would refuse a free-form reply now; say so instead of queueing a message that fails.
   if (action.intent === 'reply' && isWindowClosed(conversation)) throw conflict('error.windowClosed');
   const template =
