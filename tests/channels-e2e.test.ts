@@ -86,6 +86,29 @@ describe('WhatsApp Cloud end to end', () => {
     expect(sentTo(customer)).toHaveLength(before);
   });
 
+  it('offers a person with a button when it has no answer; tapping it hands the conversation over', async () => {
+    const customer = '6281234500006';
+    await customerSays(customer, 'apakah kalian menjual sepatu futsal ukuran 44?');
+    const offer = await waitUntil(() => sentTo(customer).find((m) => m.type === 'interactive'), 'the answer with a button');
+    const interactive = offer.body.interactive as { type: string; action: { buttons: Array<{ reply: { id: string; title: string } }> } };
+    expect(interactive.type).toBe('button');
+    const button = interactive.action.buttons[0]!.reply;
+    expect(button).toEqual({ id: 'sapa:human', title: 'Bicara dengan CS' });
+
+    const tap = messageWebhook({
+      phoneNumberId: PHONE_NUMBER_ID,
+      from: customer,
+      name: 'Budi',
+      message: { type: 'interactive', context: { from: '15550783881', id: offer.wamid }, interactive: { type: 'button_reply', button_reply: button } },
+    });
+    expect(await deliverWebhook(webhookUrl, tap, TEST_WHATSAPP.appSecret)).toBe(200);
+    const stored = await waitUntil(async () => MessageModel.findOne({ type: 'interactive', 'details.interactive.id': 'sapa:human' }).lean(), 'the tap stored');
+    await waitUntil(
+      async () => (await ConversationModel.findById(stored.conversationId).lean())?.mode === 'waiting_for_agent',
+      'the conversation waiting for an agent',
+    );
+  });
+
   it('fetches a voice note into media storage and tells the customer the bot cannot listen', async () => {
     const customer = '6281234500002';
     const audio = Buffer.from('OggS fake opus voice note bytes');

@@ -36,6 +36,8 @@ const id = {
   'bot.noAnswer':
     'Maaf, saya belum punya informasi tentang itu. Mau saya hubungkan dengan tim CS kami? Balas "CS" untuk bicara dengan orang.',
   'bot.answerIntro': 'Berdasarkan informasi dari kami:',
+  /** A quick-reply button: at most 20 characters (WhatsApp), and it must read as a request for a person. */
+  'bot.humanButton': 'Bicara dengan CS',
   'bot.thanksReply': 'Sama-sama! Kalau ada pertanyaan lain, silakan tanya ya.',
   'bot.handedBack': 'Percakapan dilanjutkan oleh asisten otomatis kami.',
   'bot.closedInactive': 'Percakapan ditutup karena tidak ada aktivitas. Kirim pesan kapan saja untuk memulai lagi.',
@@ -295,6 +297,7 @@ const en: Record<MessageKey, string> = {
   'bot.noAnswer':
     'Sorry, I do not have information about that yet. Would you like to talk to our support team? Reply "CS" to reach a person.',
   'bot.answerIntro': 'According to our information:',
+  'bot.humanButton': 'Talk to an agent',
   'bot.thanksReply': 'You are welcome! If you have any other questions, just ask.',
   'bot.handedBack': 'Our automated assistant is back in this conversation.',
   'bot.closedInactive': 'This conversation was closed after a period of inactivity. Send a message any time to start again.',

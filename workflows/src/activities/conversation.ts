@@ -60,6 +60,11 @@ export interface DeliverInput extends ConversationRefInput {
   locale?: Locale;
   citations?: Array<{ title: string; url?: string }>;
   grounded?: boolean;
+  /**
+   * Add a "talk to a person" quick-reply button where the channel has buttons (WhatsApp Cloud,
+   * Telegram); tapping it sends its title, which hands the conversation over.
+   */
+  offerHumanButton?: boolean;
   /** An approved WhatsApp template (agents, outside the 24-hour window); `text` is its preview. */
   template?: { name: string; language: string; bodyParams: string[] };
 }
@@ -74,6 +79,9 @@ export interface SetModeInput extends ConversationRefInput {
 }
 
 const oid = (id: string) => new mongoose.Types.ObjectId(id);
+
+/** The id of the bot's "talk to a person" button (its title is what hands over, on every channel). */
+export const HUMAN_BUTTON_ID = 'sapa:human';
 
 /** What a send did to the stored message (applied locally instead of reading it back). */
 type SendOutcome = { status: 'queued' | 'sent' | 'delivered' } | { status: 'failed'; errorCode: string; error: string };
@@ -314,6 +322,7 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
       const [channel, contact] = await Promise.all([channelOf(conversation), contactOf(conversation)]);
       const locale: Locale = input.locale ?? (isLocale(contact.locale) ? contact.locale : 'id');
       const text = input.text ?? t(locale, input.catalog!.key, input.catalog!.vars);
+      const buttons = input.offerHumanButton ? [{ id: HUMAN_BUTTON_ID, title: t(locale, 'bot.humanButton') }] : undefined;
 
       const key = { channelId: channel._id, channelMessageId: input.messageId };
       // Insert first: on a retry the unique key says it is stored already, without a read per reply.
@@ -334,7 +343,7 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
             text,
             citations: input.citations ?? [],
             grounded: input.grounded,
-            ...(input.template ? { details: { template: input.template } } : {}),
+            ...(input.template ? { details: { template: input.template } } : buttons ? { details: { buttons } } : {}),
             status: 'pending',
             sendClaimedAt: new Date(),
           })
@@ -357,6 +366,7 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
           text,
           ...(input.citations ? { citations: input.citations } : {}),
           ...(input.template ? { template: input.template } : {}),
+          ...(buttons ? { buttons } : {}),
         });
         message = { ...message, ...outcome };
       }

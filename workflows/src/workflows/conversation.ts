@@ -244,6 +244,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
       text: decision.text,
       citations: decision.citations,
       grounded: decision.kind === 'answer',
+      offerHumanButton: decision.kind === 'no_answer',
     });
   }
 
