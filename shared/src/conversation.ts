@@ -32,11 +32,20 @@ export interface InboundSignal {
   createdAt: string;
 }
 
+/** A file an agent sends, already in the media store; `text` becomes its caption. */
+export interface OutboundAttachment {
+  storageKey: string;
+  mimeType: string;
+  fileName: string;
+  size: number;
+  kind: 'image' | 'video' | 'audio' | 'document';
+}
+
 /** Update: an agent acts on the conversation. Resolves once the workflow has applied it. */
 export const AGENT_COMMAND_UPDATE = 'agentCommand';
 export type AgentCommand =
   | { kind: 'takeOver'; agentId: string; agentName: string }
-  | { kind: 'reply'; agentId: string; agentName: string; messageId: string; text: string }
+  | { kind: 'reply'; agentId: string; agentName: string; messageId: string; text: string; attachment?: OutboundAttachment }
   /** An approved WhatsApp template: the only message allowed once the 24-hour window has closed. */
   | {
       kind: 'sendTemplate';

@@ -13,6 +13,8 @@ interface Props {
   rejectedReply: string | null;
   /** The id the next reply is delivered under (see the conversation route's loader). */
   replyId: string;
+  /** Whether the channel takes files (every channel but the web widget). */
+  allowAttachments?: boolean;
   /** Shown instead of the reply box when free text cannot be sent (WhatsApp's closed 24-hour window). */
   replyReplacement?: React.ReactNode;
 }
@@ -41,7 +43,7 @@ function CommandForm({
 }
 
 /** What the agent can do in the conversation's current mode. */
-export function ConversationActions({ conversationId, replyId, mode, error, rejectedReply, replyReplacement }: Props) {
+export function ConversationActions({ conversationId, replyId, mode, error, rejectedReply, replyReplacement, allowAttachments = false }: Props) {
   const tr = useT();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting' && navigation.formAction === `/inbox/${conversationId}`;
@@ -62,7 +64,13 @@ export function ConversationActions({ conversationId, replyId, mode, error, reje
         <>
           {replyReplacement ??
             (mode === 'agent' ? (
-              <ReplyComposer conversationId={conversationId} replyId={replyId} rejectedReply={rejectedReply} busy={busy} />
+              <ReplyComposer
+                conversationId={conversationId}
+                replyId={replyId}
+                rejectedReply={rejectedReply}
+                busy={busy}
+                allowAttachments={allowAttachments}
+              />
             ) : (
               <p className="conversation__note">{tr('dash.takeOverFirst')}</p>
             ))}

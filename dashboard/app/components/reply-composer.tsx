@@ -12,9 +12,11 @@ interface Props {
   replyId: string;
   rejectedReply: string | null;
   busy: boolean;
+  /** Offer a file input (the channel can carry attachments). */
+  allowAttachments?: boolean;
 }
 
-export function ReplyComposer({ conversationId, replyId, rejectedReply, busy }: Props) {
+export function ReplyComposer({ conversationId, replyId, rejectedReply, busy, allowAttachments = false }: Props) {
   const tr = useT();
   const id = useId();
   const csrf = useCsrfToken();
@@ -46,7 +48,7 @@ export function ReplyComposer({ conversationId, replyId, rejectedReply, busy }: 
   };
 
   return (
-    <Form method="post" className="composer" ref={form}>
+    <Form method="post" className="composer" ref={form} {...(allowAttachments ? { encType: 'multipart/form-data' as const } : {})}>
       <CsrfInput />
       <input type="hidden" name="intent" value="reply" />
       <input type="hidden" name="replyId" value={replyId} />
@@ -58,13 +60,20 @@ export function ReplyComposer({ conversationId, replyId, rejectedReply, busy }: 
         name="text"
         className="composer__input"
         rows={3}
-        required
+        // With a file the text is optional (it becomes the caption); the server checks one is there.
+        required={!allowAttachments}
         maxLength={REPLY_MAX_CHARS}
         placeholder={tr('dash.replyPlaceholder')}
         defaultValue={rejectedReply ?? ''}
         onInput={announceTyping}
         onKeyDown={sendOnCtrlEnter}
       />
+      {allowAttachments ? (
+        <label className="composer__attach">
+          <span>{tr('dash.attach')}</span>
+          <input type="file" name="attachment" data-testid="reply-attachment" />
+        </label>
+      ) : null}
       <button type="submit" className="button button--primary composer__send" disabled={busy}>
         {tr('dash.reply')}
       </button>

@@ -9,6 +9,8 @@ import { z } from 'zod';
 import {
   ChatbotModel,
   ContactModel,
+  badRequest,
+  type OutboundAttachment,
   conflict,
   conversationTimings,
   publishEvent,
@@ -31,7 +33,8 @@ export const conversationActionSchema = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('takeOver') }),
   z.object({
     intent: z.literal('reply'),
-    text: z.string().trim().min(1, 'error.messageEmpty').max(REPLY_MAX_CHARS, 'error.messageTooLong'),
+    // May be empty when a file is attached (it becomes the file's caption); checked with the file.
+    text: z.string().trim().max(REPLY_MAX_CHARS, 'error.messageTooLong').default(''),
     /** Made when the form was rendered, so posting the same form twice sends one reply. */
     replyId: z.string().regex(/^[0-9a-f]{24}$/).optional(),
   }),
@@ -52,7 +55,11 @@ type TemplateAction = Extract<ConversationAction, { intent: 'sendTemplate' }>;
  * What runs on the workflow. A template's body parameters are repeated form fields (one per
  * `{{n}}`), which the schema's one-value-per-name view cannot carry, so the route adds them.
  */
-export type CommandAction = Exclude<ConversationAction, { intent: 'typing' | 'sendTemplate' }> | (TemplateAction & { bodyParams: string[] });
+type ReplyAction = Extract<ConversationAction, { intent: 'reply' }>;
+export type CommandAction =
+  | Exclude<ConversationAction, { intent: 'typing' | 'sendTemplate' | 'reply' }>
+  | (ReplyAction & { attachment?: OutboundAttachment | null })
+  | (TemplateAction & { bodyParams: string[] });
 
 async function openConversation(agent: SessionUser, conversationId: string | undefined, opts: { mayReopen?: boolean } = {}): Promise<Conversation> {
   const conversation = await findConversation(String(agent.workspace._id), conversationId);
@@ -74,7 +81,14 @@ function toAgentCommand(action: CommandAction, agent: SessionUser, template: Pre
     case 'takeOver':
       return { kind: 'takeOver', agentId, agentName };
     case 'reply':
-      return { kind: 'reply', agentId, agentName, messageId: action.replyId ?? newReplyId(), text: action.text };
+      return {
+        kind: 'reply',
+        agentId,
+        agentName,
+        messageId: action.replyId ?? newReplyId(),
+        text: action.text,
+        ...(action.attachment ? { attachment: action.attachment } : {}),
+      };
     case 'sendTemplate':
       if (!template) throw new Error('a template command needs its prepared template');
       return { kind: 'sendTemplate', agentId, agentName, messageId: action.replyId ?? newReplyId(), ...template };
@@ -92,6 +106,9 @@ export async function runConversationCommand(
   signal: AbortSignal,
 ): Promise<void> {
   const conversation = await openConversation(agent, conversationId, { mayReopen: action.intent === 'sendTemplate' });
+  if (action.intent === 'reply' && !action.text && !action.attachment) throw badRequest('error.messageEmpty');
+  // The web widget shows text only: a file there would be lost on the visitor's side.
+  if (action.intent === 'reply' && action.attachment && conversation.channelType === 'web') throw badRequest('error.attachmentNotSupported');
   // WhatsApp would refuse a free-form reply now; say so instead of queueing a message that fails.
   if (action.intent === 'reply' && isWindowClosed(conversation)) throw conflict('error.windowClosed');
   const template =

@@ -18,6 +18,7 @@ import { isTypingSubmission } from '../lib/revalidation';
 import { describeRouteError } from '../lib/route-error';
 import { useT } from '../lib/root-data';
 import { loadTemplatePicker } from '../lib/whatsapp-templates.server';
+import { assertUploadFits, storeAttachment } from '../lib/attachments.server';
 import { ChannelIcon } from '../components/channel-icon';
 import { ConversationActions } from '../components/conversation-actions';
 import { ErrorPanel } from '../components/error-panel';
@@ -52,13 +53,21 @@ export const loader = withHttpErrors(async ({ request, params }: LoaderFunctionA
 });
 
 /** Answers that keep the thread on screen with a message above the actions instead of an error page. */
-const INLINE_STATUSES = new Set([400, 409, 503]);
+const INLINE_STATUSES = new Set([400, 409, 413, 503]);
 
 export const action = withHttpErrors(async ({ request, params }: ActionFunctionArgs) => {
   const agent = await requireUser(request);
+  const locale = resolveLocale(request, agent.user);
+  try {
+    assertUploadFits(request);
+  } catch (err) {
+    // Too large to read: answered before the body is parsed (nothing changes, so no CSRF check is needed).
+    if (!(err instanceof DomainError)) throw err;
+    const { status, message } = toHttpError(err, locale);
+    return data({ error: message, intent: 'reply', text: undefined }, { status });
+  }
   const form = await request.formData();
   verifyCsrf(await getSession(request), form);
-  const locale = resolveLocale(request, agent.user);
   const intent = String(form.get('intent') ?? '');
   // A rejected reply goes back into the box, so nothing the agent wrote is lost.
   const text = intent === 'reply' ? String(form.get('text') ?? '') : undefined;
@@ -75,7 +84,9 @@ export const action = withHttpErrors(async ({ request, params }: ActionFunctionA
     const action: CommandAction =
       parsed.value.intent === 'sendTemplate'
         ? { ...parsed.value, bodyParams: form.getAll('bodyParam').map(String) }
-        : parsed.value;
+        : parsed.value.intent === 'reply'
+          ? { ...parsed.value, attachment: await storeAttachment(String(agent.workspace._id), form.get('attachment')) }
+          : parsed.value;
     await runConversationCommand(agent, params.conversationId, action, request.signal);
   } catch (err) {
     if (!(err instanceof DomainError) || !INLINE_STATUSES.has(err.status)) throw err;
@@ -138,6 +149,7 @@ export default function ConversationPage() {
         conversationId={conversation.id}
         replyId={replyId}
         mode={conversation.mode}
+        allowAttachments={conversation.channelType !== 'web'}
         error={result?.error ?? null}
         rejectedReply={result?.intent === 'reply' && result.error ? result.text ?? '' : null}
         replyReplacement={templates ? <TemplatePicker picker={templates} replyId={replyId} busy={busy} /> : undefined}

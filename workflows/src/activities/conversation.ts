@@ -30,6 +30,7 @@ import {
   type Locale,
   type MessageAuthor,
   type MessageKey,
+  type OutboundAttachment,
 } from '@sapa/shared';
 import { ChannelSendError, type ChannelRegistry, type OutboundMessage } from '@sapa/channels';
 import { answerOffline, detectAcceptance, detectHumanRequest } from '../answerer';
@@ -65,6 +66,8 @@ export interface DeliverInput extends ConversationRefInput {
    * Telegram); tapping it sends its title, which hands the conversation over.
    */
   offerHumanButton?: boolean;
+  /** A file from the media store (an agent's attachment); `text` is its caption. */
+  media?: OutboundAttachment;
   /** An approved WhatsApp template (agents, outside the 24-hour window); `text` is its preview. */
   template?: { name: string; language: string; bodyParams: string[] };
 }
@@ -339,7 +342,8 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
             author: input.author,
             authorName: input.authorName ?? '',
             ...(input.agentId ? { agentId: oid(input.agentId) } : {}),
-            type: input.template ? 'template' : 'text',
+            type: input.template ? 'template' : (input.media?.kind ?? 'text'),
+            ...(input.media ? { media: { ...input.media, state: 'stored' } } : {}),
             text,
             citations: input.citations ?? [],
             grounded: input.grounded,
@@ -367,13 +371,14 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
           ...(input.citations ? { citations: input.citations } : {}),
           ...(input.template ? { template: input.template } : {}),
           ...(buttons ? { buttons } : {}),
+          ...(input.media ? { media: { storageKey: input.media.storageKey, mimeType: input.media.mimeType, fileName: input.media.fileName, kind: input.media.kind } } : {}),
         });
         message = { ...message, ...outcome };
       }
 
       await ConversationModel.updateOne(
         { _id: conversation._id, lastMessageAt: { $lte: message.createdAt } },
-        { $set: { lastMessageAt: message.createdAt, lastMessagePreview: previewOf(text) } },
+        { $set: { lastMessageAt: message.createdAt, lastMessagePreview: previewOf(text || (input.media ? `📎 ${input.media.fileName}` : '')) } },
       );
       await publishEvent({
         workspaceId: input.workspaceId,

@@ -116,7 +116,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     {
       validator: (command) => {
         if (state.mode === 'closed') throw new Error('conversation is closed');
-        if (command.kind === 'reply' && !command.text.trim()) throw new Error('reply text is empty');
+        if (command.kind === 'reply' && !command.text.trim() && !command.attachment) throw new Error('reply is empty');
       },
     },
   );
@@ -263,6 +263,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
             authorName: command.agentName,
             agentId: command.agentId,
             text: command.text,
+            ...(command.attachment ? { media: command.attachment } : {}),
           });
           break;
         case 'sendTemplate':
