@@ -1,6 +1,8 @@
 import { Link } from '@remix-run/react';
 import type { FieldErrors } from '../lib/forms.server';
 import { useT } from '../lib/root-data';
+import { CsrfInput } from './csrf-input';
+import { FormField } from './form-field';
 
 /** The frame of a "connect a channel" page: a way back, the title, what to do, then the form. */
 export function ChannelFormPage({ title, help, children }: { title: string; help: React.ReactNode; children: React.ReactNode }) {
@@ -44,5 +46,39 @@ export function ChatbotSelect({ chatbots, defaultValue }: { chatbots: Array<{ id
         ))}
       </select>
     </label>
+  );
+}
+
+/**
+ * What every new-channel form starts with: the CSRF token, the channel id made when the page was
+ * rendered (a form posted twice creates one channel), the errors, the chatbot and the name.
+ */
+export function NewChannelFields({
+  channelId,
+  chatbots,
+  errors,
+  values,
+}: {
+  channelId: string;
+  chatbots: Array<{ id: string; name: string }>;
+  errors: FieldErrors | undefined;
+  values: { chatbotId?: string; name?: string } | undefined;
+}) {
+  const tr = useT();
+  return (
+    <>
+      <CsrfInput />
+      <input type="hidden" name="channelId" value={channelId} />
+      <FormAlert errors={errors} />
+      <ChatbotSelect chatbots={chatbots} defaultValue={values?.chatbotId} />
+      <FormField
+        label={tr('dash.channelName')}
+        name="name"
+        maxLength={120}
+        hint={tr('dash.channelNameHint')}
+        defaultValue={values?.name}
+        error={errors?.name}
+      />
+    </>
   );
 }

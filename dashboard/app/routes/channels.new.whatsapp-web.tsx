@@ -9,8 +9,7 @@ import { resolveLocale } from '../lib/i18n.server';
 import { requireAdmin } from '../lib/roles.server';
 import { useT } from '../lib/root-data';
 import { getSession } from '../lib/session.server';
-import { ChannelFormPage, ChatbotSelect, FormAlert } from '../components/channel-form';
-import { CsrfInput } from '../components/csrf-input';
+import { ChannelFormPage, NewChannelFields } from '../components/channel-form';
 import { FormField } from '../components/form-field';
 
 export const loader = withHttpErrors(async ({ request }: LoaderFunctionArgs) => {
@@ -59,18 +58,7 @@ export default function NewWhatsappWebChannel() {
     >
       {!baileysEnabled ? <p className="alert alert--error">{tr('dash.baileysDisabled')}</p> : null}
       <Form method="post" className="stack" data-testid="connect-form">
-        <CsrfInput />
-        <input type="hidden" name="channelId" value={channelId} />
-        <FormAlert errors={errors} />
-        <ChatbotSelect chatbots={chatbots} defaultValue={result?.values.chatbotId} />
-        <FormField
-          label={tr('dash.channelName')}
-          name="name"
-          maxLength={120}
-          hint={tr('dash.channelNameHint')}
-          defaultValue={result?.values.name}
-          error={errors?.name}
-        />
+        <NewChannelFields channelId={channelId} chatbots={chatbots} errors={errors} values={result?.values} />
         <FormField
           label={tr('dash.pairingPhone')}
           name="phoneNumber"
