@@ -28,6 +28,9 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build --chown=node:node /app /app
+# Attachments (docker-compose mounts one volume here for gateway, worker and dashboard); a new
+# named volume takes this folder's owner, so the node user can write to it.
+RUN mkdir -p /data/media && chown node:node /data/media
 # Never run as root inside the container.
 USER node
 EXPOSE 3100 3000

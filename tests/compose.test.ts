@@ -170,6 +170,9 @@ describe('docker-compose.yml (production stack)', () => {
       expect(s.environment?.['SESSION_SECRET'], app).toBe(DUMMY_SECRETS.SESSION_SECRET);
       expect(s.environment?.['SAPA_MASTER_KEYS'], app).toBe(DUMMY_SECRETS.SAPA_MASTER_KEYS);
       expect(s.restart, app).toBe('unless-stopped');
+      // One attachments volume: the gateway and worker write it, the dashboard serves it.
+      expect(s.environment?.['MEDIA_DIR'], app).toBe('/data/media');
+      expect(s.volumes?.some((v) => v.type === 'volume' && v.source === 'media' && v.target === '/data/media'), app).toBe(true);
     }
     expect(existsSync(path.join(ROOT, service('gateway').build!.dockerfile ?? 'Dockerfile'))).toBe(true);
     expect(service('gateway').command).toEqual(['node', '--import', 'tsx', 'gateway/src/main.ts']);
