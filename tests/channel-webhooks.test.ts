@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContactModel, ConversationModel, EventModel, MessageModel, linkProviderMessage } from '@sapa/shared';
+import { ContactModel, ConversationModel, EventModel, MessageModel, linkProviderMessage, setOutboundStatus } from '@sapa/shared';
 import { FIXTURES_DIR, TestStack, createTelegramChannel, createWhatsappCloudChannel } from '@sapa/testkit';
 
 const FIXTURES = FIXTURES_DIR;
@@ -221,6 +221,44 @@ describe('channel webhooks', () => {
     expect((await postWhatsapp(body, sign(body))).status).toBe(200);
     const failed = await MessageModel.findById(second._id).lean();
     expect(failed).toMatchObject({ status: 'failed', errorCode: 'window_closed' });
+  });
+
+  it('keeps a report that arrives before the send is recorded, and applies it when it is', async () => {
+    const conversation = await ConversationModel.findOne({ channelId: new mongoose.Types.ObjectId(whatsappId) }).lean();
+    const outbound = await MessageModel.create({
+      workspaceId: conversation!.workspaceId,
+      conversationId: conversation!._id,
+      channelId: conversation!.channelId,
+      channelMessageId: 'sapa-outbound-early',
+      direction: 'outbound',
+      author: 'bot',
+      text: 'Secepat kilat',
+      status: 'pending',
+    });
+    // Meta's "delivered" beats the send call's own response.
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '264937493375603',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '15550953877', phone_number_id: '277321005464405' },
+                statuses: [{ id: 'wamid.EARLY', status: 'delivered', timestamp: '1730231904', recipient_id: '972544401243' }],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    expect((await postWhatsapp(body, sign(body))).status).toBe(200);
+    expect((await MessageModel.findById(outbound._id).lean())?.status).toBe('pending');
+    // Then the delivery activity records the send's result.
+    await setOutboundStatus(outbound._id, 'sent', { provider: { channelId: conversation!.channelId, messageId: 'wamid.EARLY' } });
+    expect(await MessageModel.findById(outbound._id).lean()).toMatchObject({ status: 'delivered', providerMessageId: 'wamid.EARLY' });
   });
 
   describe('telegram', () => {

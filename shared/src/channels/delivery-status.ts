@@ -27,17 +27,42 @@ export interface DeliveryReport {
   error?: { code: string; reason: string };
 }
 
-/** Returns true when the report moved the message forward (false: unknown message, or stale/duplicate). */
+/**
+ * Returns true when the report moved the message forward (false: stale, duplicate, or not yet
+ * linked to a message, in which case it is kept and applied when the link is made).
+ */
 export async function applyDeliveryReport(report: DeliveryReport): Promise<boolean> {
-  const link = await ProviderMessageModel.findById(providerMessageKey(report.channelId, report.providerMessageId)).lean();
-  if (!link) return false; // not a message Sapa sent (or sent before links existed)
+  const key = providerMessageKey(report.channelId, report.providerMessageId);
+  let link = await ProviderMessageModel.findById(key).lean();
+  if (!link?.messageId) {
+    // Not linked yet: park the report. The update is atomic, so either the link is made after it
+    // (and applies it) or was made before it (and the returned document says so: apply it now).
+    const early = {
+      status: report.status,
+      at: report.at ?? new Date(),
+      workspaceId: String(report.workspaceId),
+      ...(report.error ? { code: report.error.code, reason: report.error.reason } : {}),
+    };
+    link = await upsertRetryingOnce(() =>
+      ProviderMessageModel.findOneAndUpdate(
+        { _id: key },
+        { $push: { early } },
+        { upsert: true, returnDocument: 'after', lean: true },
+      ),
+    );
+    if (!link?.messageId) return false;
+  }
+  return applyToMessage(link.messageId, report);
+}
+
+async function applyToMessage(messageId: mongoose.Types.ObjectId, report: DeliveryReport): Promise<boolean> {
   const set: Record<string, unknown> = { status: report.status, statusAt: report.at ?? new Date() };
   if (report.status === 'failed') {
     set.errorCode = report.error?.code ?? 'failed';
     set.error = report.error?.reason ?? '';
   }
   const message = await MessageModel.findOneAndUpdate(
-    { _id: link.messageId, channelId: new mongoose.Types.ObjectId(String(report.channelId)), status: { $in: EARLIER[report.status] } },
+    { _id: messageId, channelId: new mongoose.Types.ObjectId(String(report.channelId)), status: { $in: EARLIER[report.status] } },
     { $set: set },
     { returnDocument: 'after', lean: true },
   );
@@ -57,17 +82,39 @@ export async function applyDeliveryReport(report: DeliveryReport): Promise<boole
   return true;
 }
 
-/**
- * Record the provider's id of a message Sapa sent, so delivery reports find it. Idempotent; done
- * before or right after the send (a report can arrive before the send call returns).
- */
-export async function linkProviderMessage(channelId: mongoose.Types.ObjectId | string, providerMessageId: string, messageId: mongoose.Types.ObjectId) {
+/** Two first upserts of one `_id` at once: the loser's retry finds the document. */
+async function upsertRetryingOnce<T>(run: () => PromiseLike<T>): Promise<T> {
   try {
-    await ProviderMessageModel.create({ _id: providerMessageKey(channelId, providerMessageId), messageId });
+    return await run();
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
+    return run();
   }
+}
+
+/**
+ * Record the provider's id of a message Sapa sent, so delivery reports find it, and apply the
+ * reports that arrived before it. Idempotent; done before or right after the send.
+ */
+export async function linkProviderMessage(channelId: mongoose.Types.ObjectId | string, providerMessageId: string, messageId: mongoose.Types.ObjectId) {
+  const link = await upsertRetryingOnce(() =>
+    ProviderMessageModel.findOneAndUpdate(
+      { _id: providerMessageKey(channelId, providerMessageId) },
+      { $set: { messageId } },
+      { upsert: true, returnDocument: 'after', lean: true },
+    ),
+  );
   await MessageModel.updateOne({ _id: messageId, providerMessageId: { $exists: false } }, { $set: { providerMessageId } });
+  for (const early of link?.early ?? []) {
+    await applyToMessage(messageId, {
+      channelId,
+      workspaceId: early.workspaceId ?? '',
+      providerMessageId,
+      status: early.status as DeliveryReport['status'],
+      ...(early.at ? { at: early.at } : {}),
+      ...(early.code ? { error: { code: early.code, reason: early.reason ?? '' } } : {}),
+    });
+  }
 }
 
 /** The same forward-only rule for a message Sapa holds by its own id (the sender's result). */

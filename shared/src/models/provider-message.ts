@@ -7,10 +7,21 @@ import mongoose, { Schema } from 'mongoose';
  * MongoDB and on FerretDB (which uses no index for other filters), and the messages collection
  * needs no extra index that every insert would pay for.
  */
+const earlyReportSchema = new Schema(
+  { status: String, at: Date, workspaceId: String, code: String, reason: String },
+  { _id: false },
+);
+
 const providerMessageSchema = new Schema(
   {
     _id: { type: String, required: true },
-    messageId: { type: Schema.Types.ObjectId, required: true },
+    /** Set once the send's result is recorded. */
+    messageId: { type: Schema.Types.ObjectId },
+    /**
+     * Reports that arrived before the send's result was recorded (a fast `sent` can beat the send
+     * call's own response); applied when the link is made, so none is lost.
+     */
+    early: { type: [earlyReportSchema], default: undefined },
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
