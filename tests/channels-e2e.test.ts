@@ -270,3 +270,48 @@ describe('Telegram end to end', () => {
     await waitUntil(() => telegram.answeredCallbacks.length > 0, 'answerCallbackQuery');
   });
 });
+
+describe('a disconnected channel', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await TestStack.start();
+  });
+  afterAll(async () => stack?.stop());
+
+  it('records an agent reply as not sent instead of retrying forever, and the conversation still closes', async () => {
+    const workspaceId = new mongoose.Types.ObjectId(stack.seed.workspaceId);
+    // A Telegram channel the owner disconnected (credentials removed), with a conversation from before.
+    const channel = await ChannelModel.create({
+      workspaceId,
+      chatbotId: new mongoose.Types.ObjectId(stack.seed.chatbotId),
+      type: 'telegram',
+      name: 'Telegram (lama)',
+      status: 'disabled',
+      settings: { routingKey: '999', botId: 999, username: 'lama_bot' },
+    });
+    const contact = await ContactModel.create({ workspaceId, channelId: channel._id, externalId: '4242', name: 'Joko' });
+    const conversation = await ConversationModel.create({
+      workspaceId,
+      chatbotId: channel.chatbotId,
+      channelId: channel._id,
+      channelType: 'telegram',
+      contactId: contact._id,
+      contactName: 'Joko',
+      mode: 'waiting_for_agent',
+      lastCustomerMessageAt: new Date(),
+    });
+    await ContactModel.updateOne({ _id: contact._id }, { $set: { currentConversationId: conversation._id } });
+    const conversationId = String(conversation._id);
+
+    const late = reply('Maaf kak, kami sudah pindah ke WhatsApp');
+    expect((await agentCommand(stack, conversationId, late)).mode).toBe('agent');
+    expect(await MessageModel.findOne({ channelMessageId: (late as { messageId: string }).messageId }).lean()).toMatchObject({
+      status: 'failed',
+      errorCode: 'channel_disconnected',
+    });
+    expect((await agentCommand(stack, conversationId, { kind: 'close', agentId })).mode).toBe('closed');
+    expect((await ChannelModel.findById(channel._id).lean())?.status).toBe('disabled');
+  });
+});
+

@@ -103,7 +103,8 @@ async function claimSend(messageId: mongoose.Types.ObjectId): Promise<boolean> {
 /** The provider refused the channel's credentials: a person must re-connect it (shown in the dashboard). */
 async function flagChannelForReconnect(channel: Channel, reason: string) {
   const res = await ChannelModel.updateOne(
-    { _id: channel._id, status: { $ne: 'needs_reconnect' } },
+    // A channel the owner disconnected stays disconnected.
+    { _id: channel._id, status: { $nin: ['needs_reconnect', 'disabled'] } },
     { $set: { status: 'needs_reconnect', statusReason: reason, statusAt: new Date() } },
   );
   channels.delete(String(channel._id));
@@ -153,12 +154,12 @@ export const MEDIA_ATTEMPTS = 5;
 export function createConversationActivities({ config, registry }: ActivityDeps) {
   const media = new MediaStore(config.mediaDir);
 
-  const channelOf = async (conversation: ConversationLinks) => {
+  /** The conversation's channel while it can carry messages; null once an owner disconnected or deleted it. */
+  const channelOf = async (conversation: ConversationLinks): Promise<Channel | null> => {
     const channel = await channels.get(String(conversation.channelId), () =>
       ChannelModel.findOne({ _id: conversation.channelId, workspaceId: conversation.workspaceId }).lean<Channel>(),
     );
-    if (!channel) throw new Error(`channel of conversation ${String(conversation._id)} is missing`);
-    return channel;
+    return channel && channel.status !== 'disabled' ? channel : null;
   };
   const contactOf = async (conversation: ConversationLinks) => {
     const contact = await contacts.get(String(conversation.contactId), () => ContactModel.findById(conversation.contactId).lean<Contact>());
@@ -290,9 +291,11 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
       if (input.lastChannelMessageId) {
         // Blue ticks and "typing…" on the customer's phone while the answer is prepared (best effort).
         const [channel, contact] = await Promise.all([channelOf(conversation), contactOf(conversation)]);
-        await registry
-          .senderFor(channel.type)
-          .acknowledge?.(channel, { contactExternalId: contact.externalId, channelMessageId: input.lastChannelMessageId });
+        if (channel) {
+          await registry
+            .senderFor(channel.type)
+            .acknowledge?.(channel, { contactExternalId: contact.externalId, channelMessageId: input.lastChannelMessageId });
+        }
       }
       await publishEvent({
         workspaceId: input.workspaceId,
@@ -327,7 +330,7 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
       const text = input.text ?? t(locale, input.catalog!.key, input.catalog!.vars);
       const buttons = input.offerHumanButton ? [{ id: HUMAN_BUTTON_ID, title: t(locale, 'bot.humanButton') }] : undefined;
 
-      const key = { channelId: channel._id, channelMessageId: input.messageId };
+      const key = { channelId: conversation.channelId, channelMessageId: input.messageId };
       // Insert first: on a retry the unique key says it is stored already, without a read per reply.
       // The insert also claims the send for this attempt, so the usual path costs no extra write.
       let message;
@@ -361,7 +364,13 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
       }
       if (!message) throw new Error(`message ${input.messageId} vanished`);
 
-      if (claimed) {
+      if (claimed && !channel) {
+        // Disconnected or deleted by an owner: nothing can carry it. Recorded as such, never retried
+        // (a conversation must still be able to close, and an agent's reply must not hang).
+        const error = { code: 'channel_disconnected', reason: 'The channel was disconnected' };
+        await setOutboundStatus(message._id, 'failed', { error });
+        message = { ...message, status: 'failed' as const, errorCode: error.code, error: error.reason };
+      } else if (claimed && channel) {
         const outcome = await sendThroughChannel(channel, conversation, {
           messageId: input.messageId,
           storedMessageId: String(message._id),
@@ -398,7 +407,7 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
       if (!message?.media || message.media.state !== 'pending' || !message.media.providerMediaId) return;
       const conversation = await conversationLinks(input);
       const channel = await channelOf(conversation);
-      const fetcher = registry.mediaFetcherFor(channel.type);
+      const fetcher = channel ? registry.mediaFetcherFor(channel.type) : undefined;
       const finish = async (set: Record<string, unknown>) => {
         await MessageModel.updateOne({ _id: message._id, 'media.state': 'pending' }, { $set: set });
         await publishEvent({
@@ -409,7 +418,7 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
           dedupeKey: `media:${input.messageId}`,
         });
       };
-      if (!fetcher) return finish({ 'media.state': 'failed', 'media.error': `no media fetcher for ${channel.type}` });
+      if (!channel || !fetcher) return finish({ 'media.state': 'failed', 'media.error': channel ? `no media fetcher for ${channel.type}` : 'the channel was disconnected' });
       try {
         const { providerMediaId, mimeType, fileName, size } = message.media;
         const fetched = await fetcher.fetch(
