@@ -72,7 +72,12 @@ describe('WhatsApp Cloud end to end', () => {
     const stored = await waitUntil(
       async () => (await MessageModel.findOne({ providerMessageId: answer.wamid, status: 'read' }).lean()) ?? null,
       'the answer marked read',
-    );
+    ).catch(async (err: Error) => {
+      // Say what the database and the fake saw, so a failure here explains itself.
+      const messages = await MessageModel.find({ direction: 'outbound' }, { text: 1, status: 1, providerMessageId: 1 }).lean();
+      const hooks = graph.state.webhooks.map((w) => `${w.status} ${w.body.match(/"status":"(\w+)"/)?.[1] ?? '?'}`);
+      throw new Error(`${err.message}; outbound: ${JSON.stringify(messages)}; sends: ${sentTo(customer).map((m) => m.wamid).join(',')}; webhooks: ${hooks.join(', ')}`);
+    });
     const conversationId = String(stored.conversationId);
 
     await agentCommand(stack, conversationId, { kind: 'takeOver', agentId, agentName: 'Rina' });

@@ -95,8 +95,13 @@ async function upsertRetryingOnce<T>(run: () => PromiseLike<T>): Promise<T> {
 /**
  * Record the provider's id of a message Sapa sent, so delivery reports find it, and apply the
  * reports that arrived before it. Idempotent; done before or right after the send.
+ *
+ * The order matters on FerretDB, whose updates are not atomic against each other on one document:
+ * the message is written first and the link made last, so no report (which waits for the link)
+ * writes the message at the same time.
  */
 export async function linkProviderMessage(channelId: mongoose.Types.ObjectId | string, providerMessageId: string, messageId: mongoose.Types.ObjectId) {
+  await MessageModel.updateOne({ _id: messageId, providerMessageId: { $exists: false } }, { $set: { providerMessageId } });
   const link = await upsertRetryingOnce(() =>
     ProviderMessageModel.findOneAndUpdate(
       { _id: providerMessageKey(channelId, providerMessageId) },
@@ -104,7 +109,6 @@ export async function linkProviderMessage(channelId: mongoose.Types.ObjectId | s
       { upsert: true, returnDocument: 'after', lean: true },
     ),
   );
-  await MessageModel.updateOne({ _id: messageId, providerMessageId: { $exists: false } }, { $set: { providerMessageId } });
   for (const early of link?.early ?? []) {
     await applyToMessage(messageId, {
       channelId,
@@ -123,12 +127,15 @@ export async function setOutboundStatus(
   status: DeliveryReport['status'],
   extra: { provider?: { channelId: mongoose.Types.ObjectId | string; messageId: string }; error?: { code: string; reason: string } } = {},
 ): Promise<boolean> {
-  if (extra.provider) await linkProviderMessage(extra.provider.channelId, extra.provider.messageId, messageId);
   const set: Record<string, unknown> = { status, statusAt: new Date() };
+  if (extra.provider) set.providerMessageId = extra.provider.messageId;
   if (extra.error) {
     set.errorCode = extra.error.code;
     set.error = extra.error.reason;
   }
   const res = await MessageModel.updateOne({ _id: messageId, status: { $in: EARLIER[status] } }, { $set: set });
+  // Linked after the status is written, so reports (which wait for the link) never write the
+  // message at the same moment as this update (see linkProviderMessage).
+  if (extra.provider) await linkProviderMessage(extra.provider.channelId, extra.provider.messageId, messageId);
   return res.modifiedCount === 1;
 }

@@ -32,7 +32,7 @@ import {
   type MessageKey,
   type OutboundAttachment,
 } from '@sapa/shared';
-import { ChannelSendError, type ChannelRegistry, type OutboundMessage } from '@sapa/channels';
+import { ChannelSendError, type ChannelRegistry, type OutboundMessage, type SendResult } from '@sapa/channels';
 import { answerOffline, detectAcceptance, detectHumanRequest } from '../answerer';
 
 export interface ConversationRefInput {
@@ -88,6 +88,18 @@ export const HUMAN_BUTTON_ID = 'sapa:human';
 
 /** What a send did to the stored message (applied locally instead of reading it back). */
 type SendOutcome = { status: 'queued' | 'sent' | 'delivered' } | { status: 'failed'; errorCode: string; error: string };
+
+/** A database write that must not be lost to one hiccup (after a send that cannot be repeated). */
+async function withWriteRetries<T>(write: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+}
 
 /** Longer than any send can take (the activity's start-to-close timeout is 30 s). */
 const STALE_CLAIM_MS = 60_000;
@@ -180,10 +192,9 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
       channel.type === 'whatsapp_cloud'
         ? ((await ConversationModel.findById(conversation._id, { lastCustomerMessageAt: 1 }).lean())?.lastCustomerMessageAt ?? null)
         : undefined;
+    let result: SendResult;
     try {
-      const result = await registry.senderFor(channel.type).send(channel, outbound, { lastCustomerMessageAt });
-      await setOutboundStatus(storedId, result.status, result.providerMessageId ? { provider: { channelId: channel._id, messageId: result.providerMessageId } } : {});
-      return { status: result.status };
+      result = await registry.senderFor(channel.type).send(channel, outbound, { lastCustomerMessageAt });
     } catch (err) {
       if (!(err instanceof ChannelSendError) || err.retryable) {
         // Nothing was sent: release the claim so Temporal's retry sends at once.
@@ -202,6 +213,11 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
       if (err.kind === 'auth') await flagChannelForReconnect(channel, err.message);
       return { status: 'failed', errorCode: code, error: err.message };
     }
+    // The provider has the message now. Recording it is retried here, never by sending again: the
+    // claim stays, so a failed recording cannot turn into a second send.
+    const provider = result.providerMessageId ? { provider: { channelId: channel._id, messageId: result.providerMessageId } } : {};
+    await withWriteRetries(() => setOutboundStatus(storedId, result.status, provider));
+    return { status: result.status };
   }
 
   return {
