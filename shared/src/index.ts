@@ -17,3 +17,4 @@ export * from './contacts';
 export * from './media-store';
 export * from './channels/settings';
 export * from './channels/delivery-status';
+export * from './channels/window';

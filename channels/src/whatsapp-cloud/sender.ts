@@ -12,6 +12,7 @@ import {
   openSecrets,
   readSettings,
   whatsappCloudSecretsSchema,
+  whatsappWindowOpen,
   whatsappCloudSettingsSchema,
   type Channel,
 } from '@sapa/shared';
@@ -37,12 +38,6 @@ function connect(runtime: ChannelRuntime, channel: Channel): Connection {
       code: 'channel_config',
     });
   }
-}
-
-/** Whether the customer wrote within the window (free-form messages are allowed only then). */
-export function windowOpen(lastCustomerMessageAt: Date | null | undefined, windowMs: number, now = Date.now()): boolean {
-  if (!lastCustomerMessageAt) return false;
-  return now - new Date(lastCustomerMessageAt).getTime() < windowMs;
 }
 
 export function createWhatsappCloudSender(runtime: ChannelRuntime): ChannelSender {
@@ -84,7 +79,7 @@ export function createWhatsappCloudSender(runtime: ChannelRuntime): ChannelSende
 
   return {
     async send(channel, message, context) {
-      if (!message.template && !windowOpen(context.lastCustomerMessageAt, config.WHATSAPP_WINDOW_MS)) {
+      if (!message.template && !whatsappWindowOpen(context.lastCustomerMessageAt, config.WHATSAPP_WINDOW_MS)) {
         throw new ChannelSendError('window_closed', 'The customer has not written in the last 24 hours: only a template message can be sent', {
           code: 'window_closed',
         });

@@ -13,6 +13,7 @@ import {
   conflict,
   whatsappCloudSecretsSchema,
   whatsappCloudSettingsSchema,
+  whatsappWindowOpen,
   type Channel,
   type Conversation,
 } from '@sapa/shared';
@@ -24,8 +25,7 @@ import { TEMPLATE_PLACEHOLDER, fillTemplate } from './template-text';
 /** Whether only a template can reach this customer now. Other channels have no window. */
 export function isWindowClosed(conversation: Pick<Conversation, 'channelType' | 'lastCustomerMessageAt'>, now = Date.now()): boolean {
   if (conversation.channelType !== 'whatsapp_cloud') return false;
-  const last = conversation.lastCustomerMessageAt;
-  return !last || now - new Date(last).getTime() > config.WHATSAPP_WINDOW_MS;
+  return !whatsappWindowOpen(conversation.lastCustomerMessageAt, config.WHATSAPP_WINDOW_MS, now);
 }
 
 export interface TemplateChoice {
