@@ -2,7 +2,7 @@
  * Secrets and identities: memory-hard password hashes, AES-256-GCM encryption of credentials at rest
  * with versioned master keys, and HMAC-signed tokens for anonymous widget visitors.
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 
 // argon2id (the library's default algorithm) with OWASP's recommended minimum: 19 MiB, 2 passes.
@@ -59,13 +59,22 @@ export class KeyVault {
   }
 }
 
+/**
+ * Whether two secrets (tokens, verify tokens, webhook secrets) are equal, in constant time. Both
+ * are hashed first so neither their contents nor their lengths leak through timing.
+ */
+export function secretsEqual(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string' || expected === '') return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b) && given === expected;
+}
+
 /** A token proving the bearer is widget visitor `visitorId` of chatbot `publicId`. */
 export function signVisitorToken(secret: string, publicId: string, visitorId: string): string {
   return createHmac('sha256', secret).update(`visitor\n${publicId}\n${visitorId}`).digest('base64url');
 }
 
 export function verifyVisitorToken(secret: string, publicId: string, visitorId: string, token: string): boolean {
-  const expected = Buffer.from(signVisitorToken(secret, publicId, visitorId));
-  const given = Buffer.from(token);
-  return expected.length === given.length && timingSafeEqual(expected, given);
+  return secretsEqual(token, signVisitorToken(secret, publicId, visitorId));
 }

@@ -4,7 +4,7 @@
  * from the outside never becomes a path. Reads check the key's shape before touching the disk.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomId } from './crypto';
 
@@ -55,9 +55,6 @@ export class MediaStore {
     }
   }
 
-  async remove(key: string): Promise<void> {
-    await rm(this.pathOf(key), { force: true });
-  }
 }
 
 /** Collect a response body, refusing to hold more than `limit` bytes. */

@@ -12,7 +12,6 @@
 import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import {
-  MessageModel,
   readSettings,
   linkProviderMessage,
   setOutboundStatus,

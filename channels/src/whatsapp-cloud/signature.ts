@@ -4,7 +4,8 @@
  * GET handshake echoes a challenge when our verify token matches. Both compare in constant time so
  * an attacker cannot learn a secret byte by byte from response times.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { secretsEqual } from '@sapa/shared';
 
 const SIGNATURE_HEADER = /^sha256=([0-9a-f]{64})$/i;
 /** Meta sends a random integer; anything outside this shape is not a challenge we echo back. */
@@ -25,12 +26,6 @@ export function verifyMetaSignature(rawBody: Buffer, header: string | undefined,
 }
 
 /** Constant-time string equality, also for strings of different lengths (both are hashed first). */
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b) && given.length === expected.length;
-}
-
 /**
  * The verification handshake: `hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`. Returns the
  * challenge to send back verbatim as plain text, or null when the request must be refused (wrong
@@ -42,6 +37,6 @@ export function verifyChallenge(query: Record<string, unknown>, verifyToken: str
   const challenge = query['hub.challenge'];
   if (!verifyToken) return null;
   if (mode !== 'subscribe' || typeof token !== 'string' || typeof challenge !== 'string') return null;
-  if (!sameSecret(token, verifyToken)) return null;
+  if (!secretsEqual(token, verifyToken)) return null;
   return CHALLENGE.test(challenge) ? challenge : null;
 }

@@ -3,8 +3,8 @@
  * repeated in a hidden `csrf` field. A cross-site page can make the browser send the cookie but
  * cannot read the token, so it cannot fill in the field.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { forbidden } from '@sapa/shared';
+import { randomBytes } from 'node:crypto';
+import { forbidden, secretsEqual } from '@sapa/shared';
 import type { SapaSession } from './session.server';
 
 export const CSRF_FIELD = 'csrf';
@@ -27,8 +27,5 @@ export function rotateCsrfToken(session: SapaSession): void {
 export function verifyCsrf(session: SapaSession, form: FormData): void {
   const expected = session.get('csrf');
   const given = form.get(CSRF_FIELD);
-  if (!expected || typeof given !== 'string') throw forbidden('error.csrf');
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) throw forbidden('error.csrf');
+  if (!expected || !secretsEqual(given, expected)) throw forbidden('error.csrf');
 }

@@ -4,7 +4,6 @@
  * compared in constant time. Messages are made durable before the 200 (a failure answers 5xx and
  * Telegram redelivers; redeliveries are deduplicated by the message's unique key).
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -14,6 +13,7 @@ import {
   badRequest,
   openSecrets,
   publishEvent,
+  secretsEqual,
   telegramSecretsSchema,
   upsertContact,
 } from '@sapa/shared';
@@ -25,20 +25,13 @@ import { channelTarget } from '../inbound/targets';
 
 const params = z.object({ channelId: z.string().max(64) });
 
-function sameSecret(given: unknown, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 const telegramWebhook: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
   const vault = new KeyVault(deps.config.SAPA_MASTER_KEYS);
 
   app.post('/:channelId', { schema: { params, body: z.unknown() } }, async (req, reply) => {
     const target = await channelTarget(req.params.channelId, 'telegram');
     const { botToken, webhookSecret } = openSecrets(vault, target.channel, telegramSecretsSchema);
-    if (!sameSecret(req.headers['x-telegram-bot-api-secret-token'], webhookSecret)) {
+    if (!secretsEqual(req.headers['x-telegram-bot-api-secret-token'], webhookSecret)) {
       throw new DomainError(403, 'forbidden', 'error.webhookSecretInvalid');
     }
 

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { KeyVault } from '../crypto';
-import type { Channel, ChannelType } from '../models';
+import type { Channel } from '../models';
 
 export const whatsappCloudSettingsSchema = z.object({
   routingKey: z.string().min(1),
@@ -67,9 +67,3 @@ export function maskSecret(secret: string): string {
   return secret.length <= 4 ? '••••' : `••••${secret.slice(-4)}`;
 }
 
-export const CHANNEL_TYPE_LABELS: Record<ChannelType, string> = {
-  web: 'Web widget',
-  whatsapp_cloud: 'WhatsApp Cloud API',
-  whatsapp_baileys: 'WhatsApp Web',
-  telegram: 'Telegram',
-};
