@@ -10,6 +10,7 @@ import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContactModel, ConversationModel, EventModel, MessageModel, linkProviderMessage, setOutboundStatus } from '@sapa/shared';
 import { FIXTURES_DIR, TestStack, createTelegramChannel, createWhatsappCloudChannel } from '@sapa/testkit';
+import { metaJson, statusWebhook, textWebhook, type MetaWebhookPayload } from '@sapa/testkit/fakes/whatsapp-graph';
 
 const FIXTURES = FIXTURES_DIR;
 const SIGNED = {
@@ -46,6 +47,12 @@ describe('channel webhooks', () => {
       body: typeof body === 'string' ? body : new Uint8Array(body),
     });
   const sign = (body: Buffer | string, secret = signedSecret) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+  /** A webhook built with testkit's Meta helpers, serialised and signed as Meta does. */
+  const postSigned = (payload: MetaWebhookPayload) => {
+    const body = metaJson(payload);
+    return postWhatsapp(body, sign(body));
+  };
+  const SIGNED_NUMBER = '277321005464405';
 
   it('stores the signed sample fed byte-exact, and a redelivery changes nothing', async () => {
     const body = await SIGNED.body();
@@ -115,20 +122,12 @@ describe('channel webhooks', () => {
   it('routes events for another number of the same Meta app to that number, never to another app', async () => {
     const sibling = await createWhatsappCloudChannel(stack.config, stack.seed, { phoneNumberId: '277321005464406', appSecret: signedSecret });
     const stranger = await createWhatsappCloudChannel(stack.config, stack.seed, { phoneNumberId: '277321005464407', appSecret: 'another-apps-secret' });
-    const change = (phoneNumberId: string, id: string, text: string) => ({
-      field: 'messages',
-      value: {
-        messaging_product: 'whatsapp',
-        metadata: { display_phone_number: '15550953877', phone_number_id: phoneNumberId },
-        contacts: [{ profile: { name: 'Ani' }, wa_id: '6281200000001' }],
-        messages: [{ from: '6281200000001', id, timestamp: '1730231903', type: 'text', text: { body: text } }],
-      },
-    });
-    const body = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [{ id: '264937493375603', changes: [change('277321005464406', 'wamid.SIBLING-1', 'untuk nomor kedua'), change('277321005464407', 'wamid.STRANGER-1', 'untuk aplikasi lain')] }],
-    });
-    expect((await postWhatsapp(body, sign(body))).status).toBe(200);
+    const text = (phoneNumberId: string, id: string, body: string) =>
+      textWebhook({ phoneNumberId, from: '6281200000001', name: 'Ani', id, text: body, timestamp: '1730231903' });
+    // One delivery carrying events for two numbers, as Meta batches an app's numbers.
+    const payload = text('277321005464406', 'wamid.SIBLING-1', 'untuk nomor kedua');
+    payload.entry[0]!.changes.push(...text('277321005464407', 'wamid.STRANGER-1', 'untuk aplikasi lain').entry[0]!.changes);
+    expect((await postSigned(payload)).status).toBe(200);
     expect(await MessageModel.findOne({ channelMessageId: 'wamid.SIBLING-1' }).lean()).toMatchObject({ channelId: sibling._id, text: 'untuk nomor kedua' });
     expect(await MessageModel.countDocuments({ channelId: stranger._id })).toBe(0);
   });
@@ -147,27 +146,8 @@ describe('channel webhooks', () => {
       status: 'sent',
     });
     await linkProviderMessage(conversation!.channelId, wamid, outbound._id); // as the delivery activity does after the send
-    const report = (status: string, errors?: unknown[]) => {
-      const body = JSON.stringify({
-        object: 'whatsapp_business_account',
-        entry: [
-          {
-            id: '264937493375603',
-            changes: [
-              {
-                field: 'messages',
-                value: {
-                  messaging_product: 'whatsapp',
-                  metadata: { display_phone_number: '15550953877', phone_number_id: '277321005464405' },
-                  statuses: [{ id: wamid, status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: '972544401243', ...(errors ? { errors } : {}) }],
-                },
-              },
-            ],
-          },
-        ],
-      });
-      return postWhatsapp(body, sign(body));
-    };
+    const report = (status: 'sent' | 'delivered' | 'read' | 'failed', errors?: Array<{ code: number; title?: string; details?: string }>) =>
+      postSigned(statusWebhook({ phoneNumberId: SIGNED_NUMBER, wamid, status, recipientId: '972544401243', ...(errors ? { errors } : {}) }));
     const statusNow = async () => (await MessageModel.findById(outbound._id).lean())?.status;
 
     expect((await report('read')).status).toBe(200);
@@ -176,7 +156,7 @@ describe('channel webhooks', () => {
     expect((await report('sent')).status).toBe(200); // retried
     expect((await report('read')).status).toBe(200); // duplicate
     expect(await statusNow()).toBe('read');
-    await report('failed', [{ code: 131026, title: 'Message undeliverable', message: 'Message undeliverable', error_data: { details: 'x' } }]);
+    await report('failed', [{ code: 131026, title: 'Message undeliverable', details: 'x' }]);
     expect(await statusNow()).toBe('read'); // a read message cannot fail afterwards
     expect(await EventModel.countDocuments({ type: 'messageUpdated', 'data.messageId': String(outbound._id) })).toBe(1);
 
@@ -192,33 +172,13 @@ describe('channel webhooks', () => {
       status: 'sent',
     });
     await linkProviderMessage(conversation!.channelId, 'wamid.WINDOW-CLOSED', second._id);
-    const body = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: '264937493375603',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '15550953877', phone_number_id: '277321005464405' },
-                statuses: [
-                  {
-                    id: 'wamid.WINDOW-CLOSED',
-                    status: 'failed',
-                    timestamp: '1698266945',
-                    recipient_id: '972544401243',
-                    errors: [{ code: 131047, title: 'Re-engagement message', message: 'Re-engagement message', error_data: { details: 'more than 24 hours' } }],
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      ],
+    const closed = statusWebhook({
+      phoneNumberId: SIGNED_NUMBER,
+      wamid: 'wamid.WINDOW-CLOSED',
+      status: 'failed',
+      errors: [{ code: 131047, title: 'Re-engagement message', details: 'more than 24 hours' }],
     });
-    expect((await postWhatsapp(body, sign(body))).status).toBe(200);
+    expect((await postSigned(closed)).status).toBe(200);
     const failed = await MessageModel.findById(second._id).lean();
     expect(failed).toMatchObject({ status: 'failed', errorCode: 'window_closed' });
   });
@@ -236,25 +196,8 @@ describe('channel webhooks', () => {
       status: 'pending',
     });
     // Meta's "delivered" beats the send call's own response.
-    const body = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: '264937493375603',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '15550953877', phone_number_id: '277321005464405' },
-                statuses: [{ id: 'wamid.EARLY', status: 'delivered', timestamp: '1730231904', recipient_id: '972544401243' }],
-              },
-            },
-          ],
-        },
-      ],
-    });
-    expect((await postWhatsapp(body, sign(body))).status).toBe(200);
+    const early = statusWebhook({ phoneNumberId: SIGNED_NUMBER, wamid: 'wamid.EARLY', status: 'delivered' });
+    expect((await postSigned(early)).status).toBe(200);
     expect((await MessageModel.findById(outbound._id).lean())?.status).toBe('pending');
     // Then the delivery activity records the send's result.
     await setOutboundStatus(outbound._id, 'sent', { provider: { channelId: conversation!.channelId, messageId: 'wamid.EARLY' } });
