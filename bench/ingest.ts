@@ -6,9 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import mongoose from 'mongoose';
-import { MessageModel, conversationTimings, signalInboundMessage } from '@sapa/shared';
 import { TestStack, WidgetClient } from '@sapa/testkit';
+import { bareIngest } from './bare-limit';
 import { closedLoop, openLoop, summarize } from './stats';
 
 const VISITORS = 100;
@@ -66,36 +65,7 @@ export async function benchIngest(opts: { messages: number }) {
     await closedLoop(WARM_UP, CONCURRENCY, send);
 
     // The bare limit: the same insert and signalWithStart, straight from this process.
-    const workspaceId = new mongoose.Types.ObjectId(stack.seed.workspaceId);
-    const channelId = new mongoose.Types.ObjectId(stack.seed.channelId);
-    const conversationIds = Array.from({ length: VISITORS }, () => new mongoose.Types.ObjectId());
-    const timings = conversationTimings(stack.config);
-    const bare = async (i: number) => {
-      const conversationId = conversationIds[i % VISITORS]!;
-      const message = await MessageModel.create({
-        workspaceId,
-        conversationId,
-        channelId,
-        channelMessageId: randomUUID(),
-        direction: 'inbound',
-        author: 'customer',
-        text: `bare message ${i}`,
-        status: 'received',
-      });
-      await signalInboundMessage(
-        stack.temporal,
-        stack.config.TEMPORAL_TASK_QUEUE,
-        { conversationId: String(conversationId), workspaceId: String(workspaceId), timings },
-        {
-          messageId: String(message._id),
-          text: message.text,
-          channelMessageId: message.channelMessageId,
-          contactId: String(conversationId),
-          authorName: '',
-          createdAt: message.createdAt.toISOString(),
-        },
-      );
-    };
+    const bare = bareIngest(stack, stack.seed.channelId, VISITORS);
     await closedLoop(VISITORS, CONCURRENCY, bare);
 
     // Alternate the two in rounds and take each one's median, so a noisy moment on a shared

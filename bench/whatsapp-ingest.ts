@@ -7,9 +7,8 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import mongoose from 'mongoose';
-import { MessageModel, conversationTimings, signalInboundMessage } from '@sapa/shared';
 import { TEST_WHATSAPP, TestStack, createWhatsappCloudChannel } from '@sapa/testkit';
+import { bareIngest } from './bare-limit';
 import { closedLoop, openLoop, summarize } from './stats';
 
 const CONTACTS = 100;
@@ -85,36 +84,7 @@ export async function benchWhatsappIngest(opts: { messages: number }) {
     const WARM_UP = (3 * CONTACTS) / PER_WEBHOOK;
     await closedLoop(WARM_UP, CONCURRENCY, post);
 
-    const workspaceId = new mongoose.Types.ObjectId(stack.seed.workspaceId);
-    const channelId = channel._id;
-    const conversationIds = Array.from({ length: CONTACTS }, () => new mongoose.Types.ObjectId());
-    const timings = conversationTimings(stack.config);
-    const bare = async (i: number) => {
-      const conversationId = conversationIds[i % CONTACTS]!;
-      const message = await MessageModel.create({
-        workspaceId,
-        conversationId,
-        channelId,
-        channelMessageId: randomUUID(),
-        direction: 'inbound',
-        author: 'customer',
-        text: `bare message ${i}`,
-        status: 'received',
-      });
-      await signalInboundMessage(
-        stack.temporal,
-        stack.config.TEMPORAL_TASK_QUEUE,
-        { conversationId: String(conversationId), workspaceId: String(workspaceId), timings },
-        {
-          messageId: String(message._id),
-          text: message.text,
-          channelMessageId: message.channelMessageId,
-          contactId: String(conversationId),
-          authorName: '',
-          createdAt: message.createdAt.toISOString(),
-        },
-      );
-    };
+    const bare = bareIngest(stack, channel._id, CONTACTS);
     await closedLoop(CONTACTS, CONCURRENCY * PER_WEBHOOK, bare);
 
     // Rounds alternate ours and the limit; each one's median decides, so one noisy moment does not.
