@@ -34,7 +34,16 @@ import {
   type Channel,
 } from '@sapa/shared';
 import { TestStack, launchBrowser, uniqueName } from '@sapa/testkit';
-import { fakeBotToken, startFakeGraph, startFakeTelegram, verifyWebhookSubscription, type FakeGraph, type FakeTelegram } from '@sapa/testkit/fakes/index';
+import {
+  deliverWebhook,
+  fakeBotToken,
+  startFakeGraph,
+  startFakeTelegram,
+  textWebhook,
+  verifyWebhookSubscription,
+  type FakeGraph,
+  type FakeTelegram,
+} from '@sapa/testkit/fakes/index';
 
 const WABA_ID = '104729384756102';
 const FIRST = { phoneNumberId: '109876543210001', accessToken: 'EAAGm0PX4ZCpsBAFirstNumberToken9f3K', display: '+62 812-3000-0001' };
@@ -601,6 +610,23 @@ describe('the Channels pages and the per-channel inbox', () => {
     expect((await owner.request.get(`${stack.dashboardUrl}/media/${String(foreign._id)}`)).status()).toBe(404);
     expect((await owner.request.get(`${stack.dashboardUrl}/media/${new mongoose.Types.ObjectId().toString()}`)).status()).toBe(404);
     expect((await owner.request.get(`${stack.dashboardUrl}/media/not-an-id`)).status()).toBe(404);
+  });
+
+  it('shows "needs re-connecting" with the reason, live, when Meta refuses the token', async () => {
+    await owner.goto(`${stack.dashboardUrl}/channels/${firstChannelId}`);
+    expect(await owner.locator('[data-testid="channel-health"]').getAttribute('data-status')).toBe('active');
+    // The token was revoked at Meta: the next answer the bot sends is refused with code 190.
+    graph.failNext(FIRST.phoneNumberId, { code: 190, times: Infinity });
+    const status = await deliverWebhook(
+      `${stack.gatewayUrl}/v1/webhooks/whatsapp/${firstChannelId}`,
+      textWebhook({ phoneNumberId: FIRST.phoneNumberId, from: '6281399990000', name: 'Tono', text: 'jam berapa toko buka?' }),
+      APP_SECRET,
+    );
+    expect(status).toBe(200);
+    const health = owner.locator('[data-testid="channel-health"]');
+    await expect.poll(() => health.getAttribute('data-status'), { timeout: 30_000 }).toBe('needs_reconnect');
+    expect(await health.locator('.health__reason').textContent()).toMatch(/190/);
+    graph.clearFailures(FIRST.phoneNumberId);
   });
 
   it('marks a Telegram customer who blocked the bot', async () => {
