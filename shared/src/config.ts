@@ -71,6 +71,42 @@ const envSchema = z.object({
   /** Sends that fail on rate limits are retried for up to this long inside one attempt. */
   CHANNEL_RATE_LIMIT_MAX_WAIT_MS: ms(20_000),
 
+  /** Largest knowledge file an owner can upload, in bytes. */
+  KNOWLEDGE_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  /** Pages one website source may hold, and pages fetched at once while crawling it. */
+  CRAWL_MAX_PAGES: z.coerce.number().int().min(1).default(200),
+  CRAWL_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(4),
+  /**
+   * Let website sources reach loopback and private addresses. Off by default so a knowledge URL
+   * cannot be used to probe the operator's own network; tests crawl a local site, so they turn it on.
+   */
+  CRAWL_ALLOW_PRIVATE_HOSTS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+
+  /** Platform keys and endpoints of the AI providers (base URLs: tests point them at testkit's fakes). */
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.string().url().default('https://api.openai.com/v1'),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  ANTHROPIC_BASE_URL: z.string().url().default('https://api.anthropic.com'),
+  GEMINI_API_KEY: z.string().optional(),
+  GEMINI_BASE_URL: z.string().url().default('https://generativelanguage.googleapis.com'),
+  REPLICATE_API_TOKEN: z.string().optional(),
+  REPLICATE_BASE_URL: z.string().url().default('https://api.replicate.com/v1'),
+  /** One attempt at a provider may take this long before it counts as a timeout. */
+  AI_REQUEST_TIMEOUT_MS: ms(30_000),
+  /** Attempts at one provider (429, 5xx, timeouts) before the fallback provider or a handoff. */
+  AI_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+
+  /** Where vectors live: `embedded` (MongoDB, searched in process) or `pinecone`. */
+  VECTOR_STORE: z.enum(['embedded', 'pinecone']).default('embedded'),
+  PINECONE_API_KEY: z.string().optional(),
+  /** The Pinecone index's data-plane host (https://<index>-<project>.svc.<env>.pinecone.io). */
+  PINECONE_INDEX_HOST: z.string().url().optional(),
+  PINECONE_INDEX: z.string().default('sapa'),
+  PINECONE_CONTROLLER_HOST: z.string().url().optional(),
+
   /** Folder for local data (database files, Temporal's SQLite file) used by `npm start`. */
   SAPA_DATA_DIR: z.string().default('.sapa'),
 });
@@ -96,6 +132,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   const isProduction = c.NODE_ENV === 'production';
+  if (c.VECTOR_STORE === 'pinecone' && (!c.PINECONE_API_KEY || !c.PINECONE_INDEX_HOST)) {
+    throw new ConfigError('VECTOR_STORE=pinecone needs PINECONE_API_KEY and PINECONE_INDEX_HOST');
+  }
   if (isProduction && c.SESSION_SECRET === DEV_SECRET) {
     throw new ConfigError('SESSION_SECRET must be set to a long random value in production');
   }

@@ -18,3 +18,4 @@ export * from './media-store';
 export * from './channels/settings';
 export * from './channels/delivery-status';
 export * from './channels/window';
+export * from './ai/settings';

@@ -16,3 +16,7 @@ export * from './message';
 export * from './event';
 export * from './counter';
 export * from './provider-message';
+export * from './knowledge-source';
+export * from './knowledge-chunk';
+export * from './knowledge-page';
+export * from './ai-usage';
