@@ -14,7 +14,7 @@ import {
   runAgentCommand,
 } from '@sapa/shared';
 import { TestStack, WidgetClient } from '@sapa/testkit';
-import { createConversationActivities } from '../workflows/src/activities/conversation';
+import { createActivities } from '../workflows/src/activities';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -109,7 +109,7 @@ describe('conversation workflow', () => {
     await stream.waitFor((e) => e.type === 'botResponse');
     // A sender that counts: the provider must see the message once, not just the database.
     let sends = 0;
-    const activities = createConversationActivities({
+    const activities = createActivities({
       config: stack.config,
       registry: {
         senderFor: () => ({

@@ -45,7 +45,8 @@ describe('web conversation: customer → bot → agent → bot', () => {
     await stream.waitFor((e) => e.type === 'startTyping');
     const reply = await stream.waitFor((e) => e.type === 'botResponse' && e.data.message.author === 'bot', 20_000, 'bot reply');
     expect(reply.data.message.text).toContain('08.00');
-    expect(reply.data.message.citations.map((c: { title: string }) => c.title)).toContain('Jam buka');
+    // Cited by the knowledge source's name and the section the answer came from.
+    expect(reply.data.message.citations.map((c: { title: string }) => c.title)).toContain('Info Toko Kopi Sapa — Jam buka');
 
     const conversation = await ConversationModel.findById(conversationId).lean();
     expect(conversation?.mode).toBe('bot');

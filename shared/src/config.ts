@@ -94,6 +94,8 @@ const envSchema = z.object({
   GEMINI_BASE_URL: z.string().url().default('https://generativelanguage.googleapis.com'),
   REPLICATE_API_TOKEN: z.string().optional(),
   REPLICATE_BASE_URL: z.string().url().default('https://api.replicate.com/v1'),
+  /** Key sent to chatbots' OpenAI-compatible endpoints that need one (Groq, vLLM with --api-key); Ollama needs none. */
+  OPENAI_COMPATIBLE_API_KEY: z.string().optional(),
   /** One attempt at a provider may take this long before it counts as a timeout. */
   AI_REQUEST_TIMEOUT_MS: ms(30_000),
   /** Attempts at one provider (429, 5xx, timeouts) before the fallback provider or a handoff. */

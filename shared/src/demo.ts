@@ -34,6 +34,8 @@ export interface DemoWorkspace {
   chatbotPublicId: string;
   ownerEmail: string;
   created: boolean;
+  /** Knowledge sources made by this seed, to be ingested (empty when it already existed). */
+  knowledgeSourceIds: string[];
 }
 
 /** Seed the demo workspace unless it exists. The password is only used when creating it. */
@@ -44,17 +46,17 @@ export async function seedDemoWorkspace(ownerPassword: string): Promise<DemoWork
     const workspace = chatbot ? await WorkspaceModel.findById(chatbot.workspaceId).lean() : null;
     const channel = chatbot ? await ChannelModel.findOne({ chatbotId: chatbot._id, type: 'web' }).lean() : null;
     if (chatbot && workspace && channel) {
-      return { workspaceId: String(workspace._id), chatbotPublicId: chatbot.publicId, ownerEmail: DEMO_OWNER_EMAIL, created: false };
+      return { workspaceId: String(workspace._id), chatbotPublicId: chatbot.publicId, ownerEmail: DEMO_OWNER_EMAIL, created: false, knowledgeSourceIds: [] };
     }
   }
-  const { workspace, chatbot } = await createWorkspace({
+  const { workspace, chatbot, knowledgeSourceIds } = await createWorkspace({
     workspaceName: 'Toko Kopi Sapa',
     owner: { email: DEMO_OWNER_EMAIL, name: 'Pemilik Toko', password: ownerPassword },
     chatbot: {
       name: 'Toko Kopi Sapa',
-      knowledgeText: DEMO_KNOWLEDGE_ID,
+      knowledge: { name: 'Info Toko Kopi Sapa', text: DEMO_KNOWLEDGE_ID },
       greeting: 'Halo! Selamat datang di Toko Kopi Sapa. Ada yang bisa kami bantu? ☕',
     },
   });
-  return { workspaceId: String(workspace._id), chatbotPublicId: chatbot.publicId, ownerEmail: DEMO_OWNER_EMAIL, created: true };
+  return { workspaceId: String(workspace._id), chatbotPublicId: chatbot.publicId, ownerEmail: DEMO_OWNER_EMAIL, created: true, knowledgeSourceIds };
 }

@@ -40,6 +40,7 @@ const id = {
   'bot.answerIntro': 'Berdasarkan informasi dari kami:',
   /** A quick-reply button: at most 20 characters (WhatsApp), and it must read as a request for a person. */
   'bot.humanButton': 'Bicara dengan CS',
+  'bot.aiUnavailable': 'Maaf, asisten kami sedang mengalami gangguan. Kami hubungkan Anda dengan tim CS kami, mohon tunggu sebentar ya.',
   'bot.thanksReply': 'Sama-sama! Kalau ada pertanyaan lain, silakan tanya ya.',
   'bot.handedBack': 'Percakapan dilanjutkan oleh asisten otomatis kami.',
   'bot.closedInactive': 'Percakapan ditutup karena tidak ada aktivitas. Kirim pesan kapan saja untuk memulai lagi.',
@@ -303,6 +304,7 @@ const en: Record<MessageKey, string> = {
     'Sorry, I do not have information about that yet. Would you like to talk to our support team? Reply "CS" to reach a person.',
   'bot.answerIntro': 'According to our information:',
   'bot.humanButton': 'Talk to an agent',
+  'bot.aiUnavailable': 'Sorry, our assistant is having trouble right now. We are connecting you with our support team, please wait a moment.',
   'bot.thanksReply': 'You are welcome! If you have any other questions, just ask.',
   'bot.handedBack': 'Our automated assistant is back in this conversation.',
   'bot.closedInactive': 'This conversation was closed after a period of inactivity. Send a message any time to start again.',

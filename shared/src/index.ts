@@ -19,3 +19,6 @@ export * from './channels/settings';
 export * from './channels/delivery-status';
 export * from './channels/window';
 export * from './ai/settings';
+export * from './knowledge/workflow-client';
+export * from './ai/prompt-templates';
+export * from './ai/playground';

@@ -4,7 +4,7 @@
  * from the outside never becomes a path. Reads check the key's shape before touching the disk.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomId } from './crypto';
 
@@ -32,6 +32,11 @@ export class MediaStore {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, bytes);
     return key;
+  }
+
+  /** Delete a stored file (a deleted knowledge source's upload); a missing file is fine. */
+  async remove(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
   }
 
   /** Whether a key belongs to the workspace (callers check before serving). */

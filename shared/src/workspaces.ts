@@ -1,19 +1,21 @@
 /**
  * Creating a workspace with everything a new owner needs to see Sapa work: the owner account and
- * membership, a first chatbot and its web channel (so the widget snippet works at once).
- * Used by sign-up in the dashboard and by the demo seed of `npm start`.
+ * membership, a first chatbot and its web channel (so the widget snippet works at once), and
+ * optionally a first knowledge text. Used by sign-up in the dashboard and by the demo seed of
+ * `npm start`. A knowledge source is created `queued`: the caller starts its ingestion
+ * (`startKnowledgeRun`), since this module does not talk to Temporal.
  */
 import mongoose from 'mongoose';
 import { conflict, isDuplicateKeyError } from './errors';
 import { hashPassword, randomId } from './crypto';
 import { t, type Locale } from './i18n';
-import { ChannelModel, ChatbotModel, MembershipModel, UserModel, WorkspaceModel } from './models';
+import { ChannelModel, ChatbotModel, KnowledgeSourceModel, MembershipModel, UserModel, WorkspaceModel } from './models';
 
 export interface NewWorkspaceInput {
   workspaceName: string;
   owner: { email: string; name: string; password: string };
   locale?: Locale;
-  chatbot?: { name?: string; knowledgeText?: string; greeting?: string };
+  chatbot?: { name?: string; greeting?: string; knowledge?: { name: string; text: string } };
 }
 
 export async function createWorkspace(input: NewWorkspaceInput) {
@@ -37,10 +39,13 @@ export async function createWorkspace(input: NewWorkspaceInput) {
       publicId: randomId(9),
       language: locale,
       greeting: input.chatbot?.greeting ?? t(locale, 'bot.greeting'),
-      knowledgeText: input.chatbot?.knowledgeText ?? '',
     });
     const channel = await ChannelModel.create({ workspaceId, chatbotId: chatbot._id, type: 'web', name: 'Web widget' });
-    return { workspace, user, chatbot, channel };
+    const knowledge = input.chatbot?.knowledge;
+    const sources = knowledge
+      ? [await KnowledgeSourceModel.create({ workspaceId, chatbotIds: [chatbot._id], kind: 'text', name: knowledge.name, text: knowledge.text })]
+      : [];
+    return { workspace, user, chatbot, channel, knowledgeSourceIds: sources.map((s) => String(s._id)) };
   } catch (err) {
     // No transactions on FerretDB: undo by hand so the email can be used again.
     await Promise.allSettled([
@@ -49,6 +54,7 @@ export async function createWorkspace(input: NewWorkspaceInput) {
       MembershipModel.deleteMany({ workspaceId }),
       ChatbotModel.deleteMany({ workspaceId }),
       ChannelModel.deleteMany({ workspaceId }),
+      KnowledgeSourceModel.deleteMany({ workspaceId }),
     ]);
     throw err;
   }

@@ -18,6 +18,8 @@ import {
   disconnectDatabase,
   ensureIndexes,
   loadConfig,
+  startKnowledgeRun,
+  waitForKnowledgeRun,
   type Config,
 } from '@sapa/shared';
 import mongoose from 'mongoose';
@@ -54,6 +56,8 @@ export interface DemoSeed {
   channelId: string;
   ownerEmail: string;
   ownerPassword: string;
+  /** The demo knowledge text's source, ingested when the worker starts. */
+  knowledgeSourceIds: string[];
 }
 
 function waitForHttp(url: string, timeoutMs: number, child?: ChildProcess) {
@@ -132,6 +136,12 @@ export class TestStack {
       // unless the test passes its fake's URL.
       WHATSAPP_GRAPH_URL: 'http://127.0.0.1:9',
       TELEGRAM_API_ROOT: 'http://127.0.0.1:9',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+      ANTHROPIC_BASE_URL: 'http://127.0.0.1:9',
+      GEMINI_BASE_URL: 'http://127.0.0.1:9',
+      REPLICATE_BASE_URL: 'http://127.0.0.1:9/v1',
+      // Tests crawl a site served on loopback.
+      CRAWL_ALLOW_PRIVATE_HOSTS: 'true',
       // Sessions need a socket factory; tests that use WhatsApp Web pass testkit's fake.
       BAILEYS_ENABLED: opts.baileysSocketFactory ? 'true' : 'false',
       MEDIA_DIR: path.join(os.tmpdir(), uniqueName('sapa-media')),
@@ -148,6 +158,9 @@ export class TestStack {
     await ensureIndexes();
     this.temporal = await connectTemporal(this.config);
     this.seed = await seedTestWorkspace();
+    for (const sourceId of this.seed.knowledgeSourceIds) {
+      await startKnowledgeRun(this.temporal, this.config.TEMPORAL_TASK_QUEUE, { sourceId, workspaceId: this.seed.workspaceId, reason: 'create' });
+    }
     if ((this.opts.worker ?? 'in-process') !== 'none') await this.startWorker();
     if ((this.opts.gateway ?? 'in-process') !== 'none') await this.startGateway();
     if (this.opts.dashboard) await this.startDashboard();
@@ -156,6 +169,7 @@ export class TestStack {
   async startWorker() {
     if ((this.opts.worker ?? 'in-process') === 'process') {
       this.workerProcess = spawnPart('worker', ['--import', 'tsx', 'workflows/src/worker.ts'], this.env);
+      await this.knowledgeReady();
       return;
     }
     const { worker, connection } = await createWorker({
@@ -167,6 +181,7 @@ export class TestStack {
       overrides: { shutdownGraceTime: '1s' },
     });
     const running = worker.run();
+    await this.knowledgeReady();
     this.worker = {
       worker,
       running,
@@ -176,6 +191,11 @@ export class TestStack {
         await connection.close();
       },
     };
+  }
+
+  /** Wait until the seed's knowledge is ingested (the bot answers from it only then). */
+  async knowledgeReady() {
+    await Promise.all(this.seed.knowledgeSourceIds.map((id) => waitForKnowledgeRun(this.temporal, id)));
   }
 
   /** SIGKILL the worker process (opts.worker must be 'process'). */
@@ -232,10 +252,10 @@ export class TestStack {
 async function seedTestWorkspace(): Promise<DemoSeed> {
   const ownerEmail = `${uniqueName('owner')}@example.test`;
   const ownerPassword = 'rahasia-demo-123';
-  const { workspace, chatbot, channel } = await createWorkspace({
+  const { workspace, chatbot, channel, knowledgeSourceIds } = await createWorkspace({
     workspaceName: 'Toko Kopi Sapa',
     owner: { email: ownerEmail, name: 'Sari Owner', password: ownerPassword },
-    chatbot: { knowledgeText: DEMO_KNOWLEDGE_ID },
+    chatbot: { knowledge: { name: 'Info Toko Kopi Sapa', text: DEMO_KNOWLEDGE_ID } },
   });
   return {
     workspaceId: String(workspace._id),
@@ -244,6 +264,7 @@ async function seedTestWorkspace(): Promise<DemoSeed> {
     channelId: String(channel._id),
     ownerEmail,
     ownerPassword,
+    knowledgeSourceIds,
   };
 }
 

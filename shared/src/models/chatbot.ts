@@ -10,11 +10,10 @@ const chatbotSchema = new Schema(
     greeting: { type: String, default: '' },
     /** Origins (scheme://host[:port]) allowed to embed the widget. Empty means any origin. */
     allowedOrigins: { type: [String], default: [] },
-    /**
-     * The knowledge the offline answerer searches. The knowledge-sources issue replaces this with
-     * uploaded documents; until then the owner types it in.
-     */
-    knowledgeText: { type: String, default: '' },
+    /** AI provider, model and prompt (see ai/settings.ts; validated there, stored as given). */
+    ai: { type: Schema.Types.Mixed },
+    /** Retrieval and chunking settings (ai/settings.ts). */
+    retrieval: { type: Schema.Types.Mixed },
     /** Extra words that make the bot hand the conversation to a person. */
     handoffKeywords: { type: [String], default: [] },
     /** Per-chatbot overrides of the batching/inactivity defaults from config (milliseconds). */

@@ -9,7 +9,8 @@ import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 export const KNOWLEDGE_SOURCE_KINDS = ['file', 'text', 'faq', 'url', 'sitemap'] as const;
 export type KnowledgeSourceKind = (typeof KNOWLEDGE_SOURCE_KINDS)[number];
 
-export const KNOWLEDGE_STATUSES = ['queued', 'processing', 'ready', 'failed'] as const;
+/** `deleting`: the owner deleted it; it disappears once its vectors are gone. */
+export const KNOWLEDGE_STATUSES = ['queued', 'processing', 'ready', 'failed', 'deleting'] as const;
 export type KnowledgeStatus = (typeof KNOWLEDGE_STATUSES)[number];
 
 export const RESYNC_SCHEDULES = ['off', 'daily', 'weekly'] as const;

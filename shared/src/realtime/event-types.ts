@@ -4,8 +4,8 @@
  * `botResponse` (a reply went out: from the bot, an agent or the system), `agentJoined`,
  * `agentTyping`, `startTyping` (the bot is preparing an answer). `stopTyping` and
  * `conversationUpdated` (mode, unread count) complete them. `messageUpdated` carries a delivery
- * status or a fetched attachment; `channelUpdated` a channel's health or WhatsApp Web pairing QR
- * (dashboard only).
+ * status or a fetched attachment; `channelUpdated` a channel's health or WhatsApp Web pairing QR;
+ * `knowledgeUpdated` a knowledge source's status and progress (both dashboard only).
  */
 export const EVENT_TYPES = [
   'userMessage',
@@ -17,9 +17,10 @@ export const EVENT_TYPES = [
   'conversationUpdated',
   'messageUpdated',
   'channelUpdated',
+  'knowledgeUpdated',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Events a widget visitor may receive (only those of their own conversations). */
-export type WidgetEventType = Exclude<EventType, 'channelUpdated'>;
-export const WIDGET_EVENT_TYPES = EVENT_TYPES.filter((t): t is WidgetEventType => t !== 'channelUpdated');
+export type WidgetEventType = Exclude<EventType, 'channelUpdated' | 'knowledgeUpdated'>;
+export const WIDGET_EVENT_TYPES = EVENT_TYPES.filter((t): t is WidgetEventType => t !== 'channelUpdated' && t !== 'knowledgeUpdated');

@@ -33,21 +33,14 @@ import {
   type OutboundAttachment,
 } from '@sapa/shared';
 import { ChannelSendError, type ChannelRegistry, type OutboundMessage, type SendResult } from '@sapa/channels';
-import { answerOffline, detectAcceptance, detectHumanRequest } from '../answerer';
+import type { ReplyDecision, ReplyEngine } from './replies';
 
 export interface ConversationRefInput {
   conversationId: string;
   workspaceId: string;
 }
 
-export type ReplyDecision =
-  | { kind: 'handoff'; reason: 'customer_request' | 'accepted_offer'; language: Locale }
-  | {
-      kind: 'answer' | 'no_answer' | 'greeting';
-      text: string;
-      citations: Array<{ title: string; url?: string }>;
-      language: Locale;
-    };
+export type { ReplyDecision };
 
 export interface DeliverInput extends ConversationRefInput {
   /** Sapa's outbound id: delivering the same id twice sends once. */
@@ -158,12 +151,13 @@ function eventData(conversation: { _id: unknown; contactId: unknown }, extra: Re
 export interface ActivityDeps {
   config: Config;
   registry: ChannelRegistry;
+  replies: ReplyEngine;
 }
 
 /** Attempts of the media download (the workflow's retry policy uses the same number). */
 export const MEDIA_ATTEMPTS = 5;
 
-export function createConversationActivities({ config, registry }: ActivityDeps) {
+export function createConversationActivities({ config, registry, replies }: ActivityDeps) {
   const media = new MediaStore(config.mediaDir);
 
   /** The conversation's channel while it can carry messages; null once an owner disconnected or deleted it. */
@@ -172,6 +166,13 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
       ChannelModel.findOne({ _id: conversation.channelId, workspaceId: conversation.workspaceId }).lean<Channel>(),
     );
     return channel && channel.status !== 'disabled' ? channel : null;
+  };
+  const chatbotOf = async (conversation: ConversationLinks): Promise<Chatbot> => {
+    const chatbot = await chatbots.get(String(conversation.chatbotId), () =>
+      ChatbotModel.findOne({ _id: conversation.chatbotId, workspaceId: conversation.workspaceId }).lean<Chatbot>(),
+    );
+    if (!chatbot) throw new Error(`chatbot of conversation ${String(conversation._id)} is missing`);
+    return chatbot;
   };
   const contactOf = async (conversation: ConversationLinks) => {
     const contact = await contacts.get(String(conversation.contactId), () => ContactModel.findById(conversation.contactId).lean<Contact>());
@@ -300,7 +301,7 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
 
     /** Decide how the bot answers a batch of customer lines: hand off, or answer from the knowledge. */
     async decideReply(
-      input: ConversationRefInput & { messageIds: string[]; text: string; offeredHuman: boolean; lastChannelMessageId?: string },
+      input: ConversationRefInput & { messageIds: string[]; text: string; replyId: string; offeredHuman: boolean; lastChannelMessageId?: string },
     ): Promise<ReplyDecision> {
       const conversation = await conversationLinks(input);
       const lastId = input.messageIds[input.messageIds.length - 1];
@@ -320,22 +321,31 @@ export function createConversationActivities({ config, registry }: ActivityDeps)
         data: eventData(conversation),
         dedupeKey: `typing:${lastId}`,
       });
-      const chatbot = await chatbots.get(String(conversation.chatbotId), () =>
-        ChatbotModel.findOne({ _id: conversation.chatbotId, workspaceId: conversation.workspaceId }).lean<Chatbot>(),
-      );
-      const answer = answerOffline({ knowledgeText: chatbot?.knowledgeText ?? '', question: input.text });
-      if (detectHumanRequest(input.text, chatbot?.handoffKeywords ?? [])) {
-        return { kind: 'handoff', reason: 'customer_request', language: answer.language };
-      }
-      if (input.offeredHuman && detectAcceptance(input.text)) {
-        return { kind: 'handoff', reason: 'accepted_offer', language: answer.language };
-      }
-      return {
-        kind: answer.kind,
-        text: answer.text,
-        citations: answer.kind === 'answer' ? answer.citations : [],
-        language: answer.language,
-      };
+      const [chatbot, contact] = await Promise.all([chatbotOf(conversation), contactOf(conversation)]);
+      return replies.decide({
+        workspaceId: input.workspaceId,
+        conversationId: input.conversationId,
+        chatbot,
+        question: input.text,
+        replyId: input.replyId,
+        offeredHuman: input.offeredHuman,
+        ...(isLocale(contact.locale) ? { locale: contact.locale } : {}),
+      });
+    },
+
+    /** The answer from the chatbot's AI provider (a regular activity: it may take a while and retry). */
+    async generateReply(input: ConversationRefInput & { messageIds: string[]; text: string; replyId: string; language: Locale }): Promise<ReplyDecision> {
+      const conversation = await conversationLinks(input);
+      const chatbot = await chatbotOf(conversation);
+      return replies.generate({
+        workspaceId: input.workspaceId,
+        conversationId: input.conversationId,
+        chatbot,
+        question: input.text,
+        replyId: input.replyId,
+        language: input.language,
+        batchMessageIds: input.messageIds,
+      });
     },
 
     /** Store an outbound message (once), send it through its channel (once) and publish it. */

@@ -54,6 +54,13 @@ const mediaActs = proxyActivities<ConversationActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: MEDIA_ATTEMPTS },
 });
 
+// An answer from an AI provider can take seconds and is retried by the engine itself (backoff,
+// fallback provider); Temporal retries the activity only if a worker dies mid-way.
+const aiActs = proxyActivities<ConversationActivities>({
+  startToCloseTimeout: '3 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
+});
+
 /** Kinds the bot does not answer: they are shown in the inbox, that is all. */
 const SILENT_KINDS = ['reaction', 'system'];
 
@@ -221,25 +228,41 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
       await acts.deliverMessage({ ...ref, messageId: `${lastId}:cannot-read`, author: 'bot', catalog: { key: 'bot.cannotRead' } });
       return;
     }
-    const decision = await acts.decideReply({
+    const replyId = `${lastId}:reply`;
+    const text = words.join('\n');
+    let decision = await acts.decideReply({
       ...ref,
       messageIds,
-      text: words.join('\n'),
+      text,
+      replyId,
       offeredHuman: state.offeredHuman,
       ...(state.lastChannelMessageId ? { lastChannelMessageId: state.lastChannelMessageId } : {}),
     });
+    if (decision.kind === 'generate') {
+      const { language } = decision;
+      // Never leave the customer without a reply or a person: a worker that keeps dying counts as a failure.
+      decision = await aiActs.generateReply({ ...ref, messageIds, text, replyId, language }).catch(() => ({ kind: 'failed' as const, language }));
+    }
     handled += messageIds.length;
-    if (decision.kind === 'handoff') {
+    if (decision.kind === 'handoff' || decision.kind === 'failed') {
       state.offeredHuman = false;
-      await acts.setMode({ ...ref, mode: 'waiting_for_agent', reason: decision.reason, key: transitionKey() });
+      const reason = decision.kind === 'failed' ? 'ai_unavailable' : decision.reason;
+      await acts.setMode({ ...ref, mode: 'waiting_for_agent', reason, key: transitionKey() });
       state.mode = 'waiting_for_agent';
-      await acts.deliverMessage({ ...ref, messageId: `${lastId}:handoff`, author: 'bot', catalog: { key: 'bot.handoffRequested' }, locale: decision.language });
+      await acts.deliverMessage({
+        ...ref,
+        messageId: `${lastId}:handoff`,
+        author: 'bot',
+        catalog: { key: decision.kind === 'failed' ? 'bot.aiUnavailable' : 'bot.handoffRequested' },
+        locale: decision.language,
+      });
       return;
     }
+    if (decision.kind === 'generate') return; // unreachable: generateReply never asks again
     state.offeredHuman = decision.kind === 'no_answer';
     await acts.deliverMessage({
       ...ref,
-      messageId: `${lastId}:reply`,
+      messageId: replyId,
       author: 'bot',
       text: decision.text,
       citations: decision.citations,

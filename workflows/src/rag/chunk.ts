@@ -1,0 +1,116 @@
+/**
+ * Cuts an extracted document into chunks: the passages retrieval returns and answers cite.
+ * Token-aware (sizes are in tokens of a real tokenizer), never across a heading or a PDF page (so
+ * every chunk can name its heading and page), cut at sentence and line ends, with an overlap of
+ * whole sentences from the end of the previous chunk so a fact split by a cut is still found.
+ */
+import { countTokens } from '../ai/tokens';
+import type { ExtractedSection } from './extract/types';
+
+export interface ChunkOptions {
+  /** Largest chunk, in tokens. */
+  chunkTokens: number;
+  /** Tokens repeated from the end of the previous chunk of the same section. */
+  overlapTokens: number;
+}
+
+export interface TextChunk {
+  text: string;
+  heading: string;
+  page?: number;
+  tokens: number;
+}
+
+/** Sentences and lines of a section: the smallest units a chunk is made of. */
+function unitsOf(text: string): string[] {
+  const units: string[] = [];
+  for (const line of text.split(/\n+/)) {
+    const trimmed = line.trim();
+    if (!trimmed) continue;
+    // A sentence ends at . ! ? followed by a space and a capital or digit ("Jl. mawar" is not an end).
+    units.push(...trimmed.split(/(?<=[.!?…])\s+(?=[\p{Lu}\p{N}"'(])/u).filter(Boolean));
+  }
+  return units;
+}
+
+/** A unit longer than a chunk (a table row, a run-on paragraph) is cut between words. */
+function splitLongUnit(unit: string, maxTokens: number): string[] {
+  const words = unit.split(/\s+/);
+  const pieces: string[] = [];
+  let current: string[] = [];
+  let tokens = 0;
+  for (const word of words) {
+    const t = countTokens(` ${word}`);
+    if (current.length > 0 && tokens + t > maxTokens) {
+      pieces.push(current.join(' '));
+      current = [];
+      tokens = 0;
+    }
+    current.push(word);
+    tokens += t;
+  }
+  if (current.length > 0) pieces.push(current.join(' '));
+  return pieces;
+}
+
+interface Unit {
+  text: string;
+  tokens: number;
+}
+
+function chunkSection(section: ExtractedSection, options: ChunkOptions): TextChunk[] {
+  const units: Unit[] = unitsOf(section.text).flatMap((text) => {
+    const tokens = countTokens(text);
+    if (tokens <= options.chunkTokens) return [{ text, tokens }];
+    return splitLongUnit(text, options.chunkTokens).map((piece) => ({ text: piece, tokens: countTokens(piece) }));
+  });
+  const chunks: TextChunk[] = [];
+  let current: Unit[] = [];
+  let tokens = 0;
+  const emit = () => {
+    chunks.push({
+      text: current.map((u) => u.text).join('\n'),
+      heading: section.heading ?? '',
+      ...(section.page !== undefined ? { page: section.page } : {}),
+      tokens,
+    });
+  };
+  for (const unit of units) {
+    if (current.length > 0 && tokens + unit.tokens > options.chunkTokens) {
+      emit();
+      // Carry whole units from the end of this chunk while they fit in the overlap.
+      const carried: Unit[] = [];
+      let carriedTokens = 0;
+      for (let i = current.length - 1; i >= 0; i--) {
+        const u = current[i]!;
+        if (carriedTokens + u.tokens > options.overlapTokens || carriedTokens + u.tokens + unit.tokens > options.chunkTokens) break;
+        carried.unshift(u);
+        carriedTokens += u.tokens;
+      }
+      current = carried;
+      tokens = carriedTokens;
+    }
+    current.push(unit);
+    tokens += unit.tokens;
+  }
+  if (current.length > 0) emit();
+  return chunks;
+}
+
+/**
+ * Chunks of a document, in reading order. Consecutive small sections under the same heading and
+ * page (paragraphs split by the extractor) are packed together first, so a chunk is not a lone line.
+ */
+export function chunkDocument(sections: readonly ExtractedSection[], options: ChunkOptions): TextChunk[] {
+  const merged: ExtractedSection[] = [];
+  for (const section of sections) {
+    if (!section.text.trim()) continue;
+    const last = merged[merged.length - 1];
+    if (last && last.heading === section.heading && last.page === section.page) {
+      last.text = `${last.text}\n${section.text}`;
+    } else {
+      merged.push({ ...section });
+    }
+  }
+  return merged.flatMap((section) => chunkSection(section, options));
+}
