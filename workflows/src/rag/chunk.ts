@@ -37,20 +37,32 @@ function unitsOf(text: string): string[] {
 function splitLongUnit(unit: string, maxTokens: number): string[] {
   const words = unit.split(/\s+/);
   const pieces: string[] = [];
-  let current: string[] = [];
-  let tokens = 0;
-  for (const word of words) {
-    const t = countTokens(` ${word}`);
-    if (current.length > 0 && tokens + t > maxTokens) {
-      pieces.push(current.join(' '));
-      current = [];
-      tokens = 0;
+  let start = 0;
+  while (start < words.length) {
+    // Estimate by words, then correct with the exact count of the joined piece.
+    let end = start;
+    let estimate = 0;
+    while (end < words.length && (end === start || estimate + countTokens(` ${words[end]}`) <= maxTokens)) {
+      estimate += countTokens(` ${words[end]}`);
+      end++;
     }
-    current.push(word);
-    tokens += t;
+    while (end - start > 1 && countTokens(words.slice(start, end).join(' ')) > maxTokens) end--;
+    pieces.push(words.slice(start, end).join(' '));
+    start = end;
   }
-  if (current.length > 0) pieces.push(current.join(' '));
   return pieces;
+}
+
+/** The end of a unit, whole words, within `maxTokens`: the overlap when no whole unit fits in it. */
+function tailOf(unit: Unit, maxTokens: number): Unit | null {
+  const words = unit.text.split(/\s+/);
+  let tail = '';
+  for (let i = words.length - 1; i > 0; i--) {
+    const candidate = words.slice(i).join(' ');
+    if (countTokens(candidate) > maxTokens) break;
+    tail = candidate;
+  }
+  return tail ? { text: tail, tokens: countTokens(tail) } : null;
 }
 
 interface Unit {
@@ -86,6 +98,13 @@ function chunkSection(section: ExtractedSection, options: ChunkOptions): TextChu
         if (carriedTokens + u.tokens > options.overlapTokens || carriedTokens + u.tokens + unit.tokens > options.chunkTokens) break;
         carried.unshift(u);
         carriedTokens += u.tokens;
+      }
+      if (carried.length === 0 && options.overlapTokens > 0) {
+        const tail = tailOf(current[current.length - 1]!, Math.min(options.overlapTokens, options.chunkTokens - unit.tokens));
+        if (tail) {
+          carried.push(tail);
+          carriedTokens = tail.tokens;
+        }
       }
       current = carried;
       tokens = carriedTokens;
