@@ -6,3 +6,5 @@ export * from './browser';
 export * from './channels';
 export * from './wait';
 export * from './fixtures';
+export * from './samples';
+export * from './knowledge';

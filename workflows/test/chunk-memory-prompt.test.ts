@@ -20,7 +20,7 @@ describe('chunkDocument', () => {
     }
     // Overlap: each chunk starts with the end of the one before (a whole sentence, or its last words).
     for (let i = 1; i < chunks.length; i++) {
-      const opening = chunks[i]!.text.split('\n')[0]!;
+      const opening = chunks[i]!.text.split(/\n|(?<=\.) (?=Kalimat)/)[0]!;
       expect(chunks[i - 1]!.text.endsWith(opening)).toBe(true);
       expect(countTokens(opening)).toBeLessThanOrEqual(30);
     }
@@ -43,6 +43,11 @@ describe('chunkDocument', () => {
       ['Ongkir', 1, 'Ongkir Rp10.000.'],
       ['Ongkir', 2, 'Ongkir luar Jawa Rp30.000.'],
     ]);
+  });
+
+  it('keeps the text as written: sentences of one line joined by their space ("Jl. Braga" stays whole)', () => {
+    const chunks = chunkDocument([{ text: 'Cabang kami di Jl. Braga No. 8, Bandung. Buka setiap hari.\nParkir luas.' }], { chunkTokens: 200, overlapTokens: 0 });
+    expect(chunks.map((c) => c.text)).toEqual(['Cabang kami di Jl. Braga No. 8, Bandung. Buka setiap hari.\nParkir luas.']);
   });
 
   it('cuts a unit longer than a chunk between words', () => {

@@ -21,14 +21,20 @@ export interface TextChunk {
   tokens: number;
 }
 
-/** Sentences and lines of a section: the smallest units a chunk is made of. */
-function unitsOf(text: string): string[] {
-  const units: string[] = [];
+/**
+ * Sentences and lines of a section: the smallest units a chunk is made of. A sentence ends at
+ * . ! ? followed by a space and a capital or digit; a cut after an abbreviation ("Jl. Braga") is
+ * harmless because units of one line are joined again with the space they had.
+ */
+function unitsOf(text: string): Array<{ text: string; newLine: boolean }> {
+  const units: Array<{ text: string; newLine: boolean }> = [];
   for (const line of text.split(/\n+/)) {
     const trimmed = line.trim();
     if (!trimmed) continue;
-    // A sentence ends at . ! ? followed by a space and a capital or digit ("Jl. mawar" is not an end).
-    units.push(...trimmed.split(/(?<=[.!?…])\s+(?=[\p{Lu}\p{N}"'(])/u).filter(Boolean));
+    trimmed
+      .split(/(?<=[.!?…])\s+(?=[\p{Lu}\p{N}"'(])/u)
+      .filter(Boolean)
+      .forEach((sentence, i) => units.push({ text: sentence, newLine: i === 0 }));
   }
   return units;
 }
@@ -62,26 +68,28 @@ function tailOf(unit: Unit, maxTokens: number): Unit | null {
     if (countTokens(candidate) > maxTokens) break;
     tail = candidate;
   }
-  return tail ? { text: tail, tokens: countTokens(tail) } : null;
+  return tail ? { text: tail, tokens: countTokens(tail), newLine: true } : null;
 }
 
 interface Unit {
   text: string;
   tokens: number;
+  /** Starts a line of the source text (else it continues the line of the unit before). */
+  newLine: boolean;
 }
 
 function chunkSection(section: ExtractedSection, options: ChunkOptions): TextChunk[] {
-  const units: Unit[] = unitsOf(section.text).flatMap((text) => {
+  const units: Unit[] = unitsOf(section.text).flatMap(({ text, newLine }) => {
     const tokens = countTokens(text);
-    if (tokens <= options.chunkTokens) return [{ text, tokens }];
-    return splitLongUnit(text, options.chunkTokens).map((piece) => ({ text: piece, tokens: countTokens(piece) }));
+    if (tokens <= options.chunkTokens) return [{ text, tokens, newLine }];
+    return splitLongUnit(text, options.chunkTokens).map((piece, i) => ({ text: piece, tokens: countTokens(piece), newLine: newLine && i === 0 }));
   });
   const chunks: TextChunk[] = [];
   let current: Unit[] = [];
   let tokens = 0;
   const emit = () => {
     chunks.push({
-      text: current.map((u) => u.text).join('\n'),
+      text: current.map((u, i) => (i === 0 ? u.text : `${u.newLine ? '\n' : ' '}${u.text}`)).join(''),
       heading: section.heading ?? '',
       ...(section.page !== undefined ? { page: section.page } : {}),
       tokens,
