@@ -1,3 +1,10 @@
 export * from './telegram';
 export * from './whatsapp-graph';
 export * from './baileys-socket';
+export * from './pinecone';
+export * from './site';
+export { NO_ANSWER, groundedEcho, firstKnowledgePassage, deterministicEmbedding, embeddingToBase64, type FakeAiControls, type FakeAiFailure, type FakeAiRequest, type FakeChatPrompt, type FakeChatResponder } from './ai-fake-kit';
+export * from './openai';
+export * from './anthropic';
+export * from './gemini';
+export * from './replicate';

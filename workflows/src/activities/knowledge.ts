@@ -20,7 +20,9 @@ import {
   type KnowledgeWorkflowInput,
   type RetrievalSettings,
 } from '@sapa/shared';
+import pLimit from 'p-limit';
 import { chunkDocument } from '../rag/chunk';
+import type { ExtractedDocument } from '../rag/extract';
 import type { RagEngine } from '../rag/engine';
 import { markKnowledgeChanged } from '../rag/knowledge-index';
 import { planSource, readPage, SourceError, type PlannedPage, type SkippedPage } from '../rag/source-content';
@@ -78,9 +80,9 @@ export function createKnowledgeActivities({ config, rag }: KnowledgeActivityDeps
     source: KnowledgeSource,
     settings: RetrievalSettings,
     page: PlannedPage,
+    document: ExtractedDocument,
     onBatch: (done: number, total: number) => Promise<void>,
   ): Promise<'added' | 'changed' | 'unchanged'> {
-    const document = await readPage(config, media, source, page);
     const embedder = rag.embedderFor(settings);
     const chunks = chunkDocument(document.sections, { chunkTokens: settings.chunkTokens, overlapTokens: settings.chunkOverlap });
     if (chunks.length === 0) throw new SourceError('no_text', 'no readable text was found');
@@ -174,11 +176,15 @@ export function createKnowledgeActivities({ config, rag }: KnowledgeActivityDeps
       if (!source || source.status === 'deleting') return tally;
       const settings = await settingsFor(source);
       const single = source.kind !== 'sitemap';
+      // A site's pages are fetched a few at a time (CRAWL_CONCURRENCY); storing them goes one by one.
+      const limit = pLimit(config.CRAWL_CONCURRENCY);
+      const documents = input.pages.map((page) => limit(() => readPage(config, media, source, page)));
+      documents.forEach((d) => d.catch(() => undefined)); // awaited below, in order
       for (const [i, page] of input.pages.entries()) {
         try {
           // A single document reports progress by embedding batch; a site by page.
           const onBatch = single ? (done: number, total: number) => setProgress(source, done, total) : async () => undefined;
-          tally[await processPage(source, settings, page, onBatch)]++;
+          tally[await processPage(source, settings, page, await documents[i]!, onBatch)]++;
         } catch (err) {
           if (!(err instanceof SourceError)) throw err;
           if (single) throw ApplicationFailure.nonRetryable(err.message, err.code);
