@@ -6,8 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
-import { AiUsageModel, ChannelModel, ChatbotModel, ConversationModel, randomId, t, type AiSettings } from '@sapa/shared';
+import { AiUsageModel, ChannelModel, ChatbotModel, ConversationModel, KnowledgeChunkModel, randomId, t, type AiSettings, type RetrievalSettings } from '@sapa/shared';
 import { TestStack, WidgetClient, addKnowledgeSource, waitUntil } from '@sapa/testkit';
+import { vectorFromBuffer } from '../workflows/src/rag/knowledge-index';
 import { FAKE_ANTHROPIC_KEY, FAKE_OPENAI_KEY, startFakeAnthropic, startFakeOpenAi, type FakeAnthropic, type FakeOpenAi } from '@sapa/testkit/fakes';
 
 const SHOP_KNOWLEDGE = `# Ongkir
@@ -47,9 +48,9 @@ describe('answers from an AI provider', () => {
   });
 
   /** A chatbot of the seed workspace with its own widget and knowledge (settings are cached per chatbot). */
-  async function newBot(ai: Partial<AiSettings>, knowledge = SHOP_KNOWLEDGE) {
+  async function newBot(ai: Partial<AiSettings>, knowledge = SHOP_KNOWLEDGE, retrieval: Partial<RetrievalSettings> = {}) {
     const workspaceId = new mongoose.Types.ObjectId(stack.seed.workspaceId);
-    const chatbot = await ChatbotModel.create({ workspaceId, name: 'Toko Sekar', publicId: randomId(9), ai: { provider: 'openai', ...ai } });
+    const chatbot = await ChatbotModel.create({ workspaceId, name: 'Toko Sekar', publicId: randomId(9), ai: { provider: 'openai', ...ai }, retrieval });
     await ChannelModel.create({ workspaceId, chatbotId: chatbot._id, type: 'web', name: 'Web' });
     const source = await addKnowledgeSource(stack, { kind: 'text', name: 'Info toko', text: knowledge }, { chatbotIds: [String(chatbot._id)] });
     expect(source.status, source.error).toBe('ready');
@@ -94,6 +95,20 @@ describe('answers from an AI provider', () => {
     expect(usage.passages[0]).toMatchObject({ title: 'Info toko' });
     // Keyed by the reply's outbound id: a retried activity cannot record (or later charge) it twice.
     expect(usage._id).toMatch(/:reply$/);
+    bot.close();
+  });
+
+  it('embeds with the provider the chatbot names, and retrieves with it beside chatbots on the local embedding', async () => {
+    openai.reset();
+    const bot = await newBot({}, SHOP_KNOWLEDGE, { embeddingProvider: 'openai', embeddingModel: 'text-embedding-3-small' });
+    const embeddingCalls = () => openai.requests.filter((r) => r.path.endsWith('/embeddings') && r.status === 200);
+    expect(embeddingCalls().length).toBeGreaterThan(0);
+    const chunk = await KnowledgeChunkModel.findOne({ chatbotIds: bot.chatbot._id }).lean();
+    expect(vectorFromBuffer(chunk!.vector)).toHaveLength(1536); // the provider's dimensions, not the local 256
+    const before = embeddingCalls().length;
+    const { reply } = await bot.ask('ongkir ke bandung berapa?');
+    expect(reply.text).toContain('Rp18.000');
+    expect(embeddingCalls().length).toBe(before + 1); // the question, embedded by the same provider
     bot.close();
   });
 

@@ -56,13 +56,15 @@ export async function markKnowledgeChanged(workspaceId: string): Promise<void> {
 
 export class WorkspaceIndex {
   readonly chunks: IndexedChunk[];
-  readonly dimensions: number;
   private readonly analyze: Analyzer;
   private readonly postings = new Map<string, { docs: number[]; tfs: number[] }>();
   private readonly lengths: Float32Array;
   private readonly averageLength: number;
-  private readonly vectors: Float32Array | null;
-  private readonly hasVector: Uint8Array;
+  /**
+   * Vectors grouped by their length: chatbots of one workspace may use different embeddings (the
+   * local one, a provider's), and a query is only compared with vectors of its own kind.
+   */
+  private readonly spaces = new Map<number, { docs: Int32Array; matrix: Float32Array }>();
   private readonly members = new Map<string, Uint8Array>();
 
   constructor(inputs: readonly ChunkInput[]) {
@@ -87,17 +89,17 @@ export class WorkspaceIndex {
     });
     this.averageLength = inputs.length ? total / inputs.length : 0;
 
-    this.dimensions = inputs.find((c) => c.vector)?.vector?.length ?? 0;
-    this.hasVector = new Uint8Array(inputs.length);
-    if (this.dimensions > 0) {
-      this.vectors = new Float32Array(inputs.length * this.dimensions);
-      inputs.forEach((c, doc) => {
-        if (!c.vector || c.vector.length !== this.dimensions) return;
-        this.vectors!.set(c.vector, doc * this.dimensions);
-        this.hasVector[doc] = 1;
-      });
-    } else {
-      this.vectors = null;
+    const byLength = new Map<number, number[]>();
+    inputs.forEach((c, doc) => {
+      if (!c.vector || c.vector.length === 0) return;
+      const docs = byLength.get(c.vector.length) ?? [];
+      docs.push(doc);
+      byLength.set(c.vector.length, docs);
+    });
+    for (const [dims, docs] of byLength) {
+      const matrix = new Float32Array(docs.length * dims);
+      docs.forEach((doc, row) => matrix.set(inputs[doc]!.vector!, row * dims));
+      this.spaces.set(dims, { docs: Int32Array.from(docs), matrix });
     }
   }
 
@@ -151,22 +153,24 @@ export class WorkspaceIndex {
     return hits.sort((a, b) => b.bm25 - a.bm25 || a.index - b.index).slice(0, limit);
   }
 
-  /** Cosine similarity against every vector of the chatbot's chunks (vectors are unit length). */
+  /** Cosine similarity against every vector of the chatbot's chunks made by the same embedding. */
   searchDense(vector: ArrayLike<number>, chatbotId: string, limit: number): DenseHit[] {
-    if (!this.vectors || vector.length !== this.dimensions) return [];
+    const space = this.spaces.get(vector.length);
+    if (!space) return [];
     const allowed = this.membership(chatbotId);
-    const dims = this.dimensions;
+    const dims = vector.length;
     const query = Float32Array.from(vector);
     let qnorm = 0;
     for (let d = 0; d < dims; d++) qnorm += query[d]! * query[d]!;
     qnorm = Math.sqrt(qnorm) || 1;
     // Keep the best `limit` in a small sorted array: cheaper than sorting every score.
     const best: DenseHit[] = [];
-    const matrix = this.vectors;
-    for (let doc = 0; doc < this.chunks.length; doc++) {
-      if (!allowed[doc] || !this.hasVector[doc]) continue;
+    const { docs, matrix } = space;
+    for (let row = 0; row < docs.length; row++) {
+      const doc = docs[row]!;
+      if (!allowed[doc]) continue;
       let dot = 0;
-      const base = doc * dims;
+      const base = row * dims;
       for (let d = 0; d < dims; d++) dot += matrix[base + d]! * query[d]!;
       const cosine = dot / qnorm;
       if (best.length < limit || cosine > best[best.length - 1]!.cosine) {
