@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import mongoose from 'mongoose';
-import { ChatbotModel, KnowledgeSourceModel } from '@sapa/shared';
+import { ScheduleNotFoundError } from '@temporalio/client';
+import { ChatbotModel, KnowledgeSourceModel, applyResyncSchedule, resyncScheduleId } from '@sapa/shared';
 import {
   TestStack,
   addKnowledgeSource,
@@ -23,6 +24,7 @@ import {
   scannedPagePng,
   scannedPdf,
   sourceContents,
+  waitUntil,
 } from '@sapa/testkit';
 import { startFakeSite, type FakeSite } from '@sapa/testkit/fakes';
 
@@ -125,6 +127,36 @@ describe('knowledge ingestion', () => {
     // Not re-embedded: the unchanged page's chunks are the same documents as before.
     expect(after.chunks.filter((c) => c.url === unchangedUrl).map((c) => c.createdAt.getTime())).toEqual(unchangedBefore);
     expect(after.withVectors).toBe(after.chunks.length);
+  });
+
+  it('re-syncs a website on its Temporal Schedule (daily/weekly), and stops when set to off', async () => {
+    const source = await addKnowledgeSource(stack, { kind: 'url', name: 'Jam buka', url: `${site.url}/jam-buka` });
+    expect(source.status, source.error).toBe('ready');
+    const ref = { sourceId: String(source._id), workspaceId: stack.seed.workspaceId };
+    await applyResyncSchedule(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, { ...ref, resync: 'daily' });
+    const handle = stack.temporal.schedule.getHandle(resyncScheduleId(ref.sourceId));
+    const daily = await handle.describe();
+    expect(daily.spec.intervals?.[0]?.every).toBe(24 * 60 * 60 * 1000);
+    expect(daily.action).toMatchObject({ type: 'startWorkflow', workflowType: 'knowledgeIngestWorkflow' });
+
+    await applyResyncSchedule(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, { ...ref, resync: 'weekly' });
+    expect((await handle.describe()).spec.intervals?.[0]?.every).toBe(7 * 24 * 60 * 60 * 1000);
+
+    // What the schedule starts is a real re-sync of the page.
+    site.setPage('/jam-buka', { title: 'Jam buka', body: '<h1>Jam buka</h1><p>Mulai bulan ini buka setiap hari 06.00–23.00 WIB.</p>' });
+    const before = source.lastSyncedAt!.getTime();
+    await handle.trigger();
+    const resynced = await waitUntil(async () => {
+      const s = await KnowledgeSourceModel.findById(source._id).lean();
+      return s?.status === 'ready' && s.lastSyncedAt!.getTime() > before ? s : null;
+    }, 'scheduled re-sync', 30_000);
+    expect(resynced.lastSync).toMatchObject({ changed: 1 });
+    expect((await sourceContents(ref.sourceId)).chunks.some((c) => c.text.includes('06.00–23.00'))).toBe(true);
+
+    await applyResyncSchedule(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, { ...ref, resync: 'off' });
+    await expect(handle.describe()).rejects.toThrow(ScheduleNotFoundError);
+    // Turning it off twice is fine.
+    await applyResyncSchedule(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, { ...ref, resync: 'off' });
   });
 
   it('relabels a source for another chatbot, and delete leaves no chunk, page, vector or file', async () => {
