@@ -55,8 +55,10 @@ export interface AnswerDeps {
 function citationOf(passage: RetrievedPassage, language: Locale): Citation {
   const page = passage.page !== undefined ? (language === 'id' ? `, hlm. ${passage.page}` : `, p. ${passage.page}`) : '';
   // A web page is named by its title (the link says where); a document by its name and the section.
-  const section = !passage.url && passage.heading && passage.heading !== passage.title ? ` — ${passage.heading}` : '';
-  return { title: `${passage.title || passage.heading}${section}${page}`, ...(passage.url ? { url: passage.url } : {}) };
+  // The innermost heading names the section ("Jam buka", not "Info pelanggan › Jam buka").
+  const heading = passage.heading.split(' › ').at(-1) ?? '';
+  const section = !passage.url && heading && heading !== passage.title ? ` — ${heading}` : '';
+  return { title: `${passage.title || heading}${section}${page}`, ...(passage.url ? { url: passage.url } : {}) };
 }
 
 function citationsOf(passages: readonly RetrievedPassage[], language: Locale): Citation[] {
