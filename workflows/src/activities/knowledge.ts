@@ -211,11 +211,16 @@ export function createKnowledgeActivities({ config, rag }: KnowledgeActivityDeps
         tally.removed++;
       }
       // Pages that failed this time keep their previous chunks; a page that never worked has none.
-      await rag.store.relabelSource(String(source.workspaceId), String(source._id), source.chatbotIds.map(String));
-      await KnowledgeChunkModel.updateMany({ workspaceId: source.workspaceId, sourceId: source._id }, { $set: { chatbotIds: source.chatbotIds } });
+      // Chunks written by this run carry the source's chatbots already; older ones (unchanged pages)
+      // are relabelled only if the chatbots changed meanwhile (one call per vector on Pinecone).
+      const chunks = await KnowledgeChunkModel.find({ workspaceId: source.workspaceId, sourceId: source._id }, { tokens: 1, chatbotIds: 1 }).lean();
+      const labels = source.chatbotIds.map(String).sort().join();
+      if (chunks.some((c) => c.chatbotIds.map(String).sort().join() !== labels)) {
+        await rag.store.relabelSource(String(source.workspaceId), String(source._id), source.chatbotIds.map(String));
+        await KnowledgeChunkModel.updateMany({ workspaceId: source.workspaceId, sourceId: source._id }, { $set: { chatbotIds: source.chatbotIds } });
+      }
       await markKnowledgeChanged(String(source.workspaceId));
 
-      const chunks = await KnowledgeChunkModel.find({ workspaceId: source.workspaceId, sourceId: source._id }, { tokens: 1 }).lean();
       const settings = await settingsFor(source);
       const embedder = rag.embedderFor(settings);
       const usable = chunks.length > 0;
