@@ -61,6 +61,7 @@ export default tseslint.config(
       'testkit/**/*.ts',
       'tests/**/*.ts',
       'bench/**/*.ts',
+      'eval/**/*.ts',
       'scripts/**/*.ts',
       '*.ts',
       'channels/src/web/widget/build.ts', // the esbuild script that bundles the widget

@@ -22,7 +22,8 @@ export const DEFAULT_CHAT_MODELS: Record<ChatProviderId, string> = {
 };
 
 export const DEFAULT_EMBEDDING_MODELS: Record<EmbeddingProviderId, string> = {
-  local: 'sapa-local-v1',
+  /** Bumped whenever the local embedding's features change (workflows/src/rag/embed/local.ts). */
+  local: 'sapa-local-v2',
   openai: 'text-embedding-3-small',
   gemini: 'text-embedding-004',
   openai_compatible: 'nomic-embed-text',

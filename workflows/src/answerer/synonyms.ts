@@ -54,6 +54,26 @@ const SHOP_SYNONYMS: readonly SynonymGroup[] = [
     id: ['pesan', 'beli', 'order'],
     en: ['order', 'orders', 'ordering', 'buy', 'purchase'],
   },
+  {
+    concept: 'batal',
+    id: ['batal', 'cancel'],
+    en: ['cancel', 'cancels', 'cancelled', 'canceled', 'cancellation'],
+  },
+  {
+    concept: 'gratis',
+    id: ['gratis', 'free'],
+    en: ['free'],
+  },
+  {
+    concept: 'grosir',
+    id: ['grosir'],
+    en: ['wholesale', 'bulk'],
+  },
+  {
+    concept: 'langganan',
+    id: ['langganan'],
+    en: ['subscription', 'subscriptions', 'subscribe'],
+  },
 ];
 
 const conceptByWord = new Map<string, string>(

@@ -81,6 +81,25 @@ const ABBREVIATIONS: Record<string, string> = {
   thx: 'thanks',
   pls: 'please',
   plis: 'please',
+  dmn: 'dimana',
+  dmana: 'dimana',
+  kpn: 'kapan',
+  knp: 'kenapa',
+  dpt: 'dapat',
+  pake: 'pakai',
+  sampe: 'sampai',
+  nyampe: 'sampai',
+  nyampai: 'sampai',
+  dtg: 'datang',
+  merk: 'merek',
+  pait: 'pahit',
+  tlg: 'tolong',
+  bkn: 'bukan',
+  dah: 'sudah',
+  emg: 'memang',
+  bbrp: 'beberapa',
+  ttg: 'tentang',
+  spt: 'seperti',
 };
 
 /**
@@ -106,7 +125,10 @@ const PHRASES: Record<string, string> = {
 export function normalizeWord(word: string): string {
   // eslint-disable-next-line no-control-regex -- plain ASCII has no accents to strip
   const unaccented = /^[\x00-\x7f]*$/.test(word) ? word : word.normalize('NFKD').replace(/\p{M}/gu, '');
-  return unaccented.toLowerCase().replace(/(\p{L})\1+$/u, '$1');
+  const lower = unaccented.toLowerCase();
+  // Most words do not end in a doubled letter: skip the (slow, Unicode) regex for them.
+  if (lower.length < 2 || lower.charCodeAt(lower.length - 1) !== lower.charCodeAt(lower.length - 2)) return lower;
+  return lower.replace(/(\p{L})\1+$/u, '$1');
 }
 
 /** The words of `text`, without expanding shorthand: what the tokenizer sees before it reads meaning. */
@@ -137,10 +159,13 @@ function expandAbbreviation(word: string): string[] {
   return full ? full.split(' ') : [word];
 }
 
+/** First words of the phrases: only a word among them needs a pair looked up (most words are not). */
+const phraseStarts = new Set(Object.keys(PHRASES).map((phrase) => phrase.split(' ')[0]!));
+
 function joinPhrases(words: string[]): string[] {
   const joined: string[] = [];
   for (let i = 0; i < words.length; i++) {
-    const phrase = PHRASES[`${words[i]} ${words[i + 1]}`];
+    const phrase = phraseStarts.has(words[i]!) ? PHRASES[`${words[i]} ${words[i + 1]}`] : undefined;
     if (phrase) {
       joined.push(phrase);
       i++;

@@ -54,24 +54,67 @@ export async function markKnowledgeChanged(workspaceId: string): Promise<void> {
   await nextSequence(knowledgeCounterId(workspaceId));
 }
 
+/**
+ * A term's postings in typed arrays (compact, scanned without boxing): the chunks holding it and,
+ * for each, its BM25 term-frequency factor `tf·(k1+1) / (tf + k1·norm)`. The factor depends only on
+ * the chunk, so it is computed once at build and a query only multiplies it by the term's IDF.
+ */
+interface Postings {
+  docs: Int32Array;
+  tfFactors: Float32Array;
+}
+
+/** The chunks a chatbot may use: a bit per chunk, and per vector space the rows to scan. */
+interface Membership {
+  bits: Uint8Array;
+  rows: Map<number, Int32Array>;
+}
+
+/** Per-chunk accumulators of a lexical search, reused by every query (a search is synchronous). */
+interface LexicalScratch {
+  scores: Float64Array;
+  matched: Float64Array;
+  touched: Int32Array;
+}
+
+/** The best `limit` of a stream of (index, score): higher score first, then lower index. */
+class TopK {
+  readonly indexes: number[] = [];
+  readonly scores: number[] = [];
+  constructor(private readonly limit: number) {}
+
+  offer(index: number, score: number): void {
+    const n = this.scores.length;
+    if (n === this.limit && !(score > this.scores[n - 1]! || (score === this.scores[n - 1] && index < this.indexes[n - 1]!))) return;
+    let at = n;
+    while (at > 0 && (this.scores[at - 1]! < score || (this.scores[at - 1] === score && this.indexes[at - 1]! > index))) at--;
+    this.scores.splice(at, 0, score);
+    this.indexes.splice(at, 0, index);
+    if (this.scores.length > this.limit) {
+      this.scores.pop();
+      this.indexes.pop();
+    }
+  }
+}
+
 export class WorkspaceIndex {
   readonly chunks: IndexedChunk[];
   private readonly analyze: Analyzer;
-  private readonly postings = new Map<string, { docs: number[]; tfs: number[] }>();
-  private readonly lengths: Float32Array;
-  private readonly averageLength: number;
+  private readonly postings = new Map<string, Postings>();
+  private scratch: LexicalScratch | undefined;
   /**
    * Vectors grouped by their length: chatbots of one workspace may use different embeddings (the
    * local one, a provider's), and a query is only compared with vectors of its own kind.
    */
   private readonly spaces = new Map<number, { docs: Int32Array; matrix: Float32Array }>();
-  private readonly members = new Map<string, Uint8Array>();
+  private readonly members = new Map<string, Membership>();
 
   constructor(inputs: readonly ChunkInput[]) {
     this.chunks = inputs.map(({ vector: _vector, ...chunk }) => chunk);
     const words = inputs.map((c) => ({ heading: tokenize(`${c.title} ${c.heading}`), text: tokenize(c.text) }));
     this.analyze = createAnalyzer(rootLexicon(new Set(words.flatMap((w) => [...w.heading, ...w.text]))));
-    this.lengths = new Float32Array(inputs.length);
+    const lengths = new Float32Array(inputs.length);
+    const growing = new Map<string, { docs: number[]; tfs: number[] }>();
     let total = 0;
     words.forEach((w, doc) => {
       const headingTerms = this.analyze(w.heading);
@@ -79,15 +122,23 @@ export class WorkspaceIndex {
       const tf = new Map<string, number>();
       for (const term of terms) tf.set(term, (tf.get(term) ?? 0) + 1);
       for (const [term, count] of tf) {
-        let list = this.postings.get(term);
-        if (!list) this.postings.set(term, (list = { docs: [], tfs: [] }));
+        let list = growing.get(term);
+        if (!list) growing.set(term, (list = { docs: [], tfs: [] }));
         list.docs.push(doc);
         list.tfs.push(count);
       }
-      this.lengths[doc] = terms.length;
+      lengths[doc] = terms.length;
       total += terms.length;
     });
-    this.averageLength = inputs.length ? total / inputs.length : 0;
+    const averageLength = (inputs.length ? total / inputs.length : 0) || 1;
+    for (const [term, list] of growing) {
+      const tfFactors = new Float32Array(list.tfs.length);
+      list.tfs.forEach((tf, i) => {
+        const norm = 1 - B + (B * lengths[list.docs[i]!]!) / averageLength;
+        tfFactors[i] = (tf * (K1 + 1)) / (tf + K1 * norm);
+      });
+      this.postings.set(term, { docs: Int32Array.from(list.docs), tfFactors });
+    }
 
     const byLength = new Map<number, number[]>();
     inputs.forEach((c, doc) => {
@@ -103,17 +154,30 @@ export class WorkspaceIndex {
     }
   }
 
-  /** 1 for each chunk the chatbot may use (its sources' chunks), built once per chatbot. */
-  private membership(chatbotId: string): Uint8Array {
-    let bits = this.members.get(chatbotId);
-    if (!bits) {
-      bits = new Uint8Array(this.chunks.length);
+  /** The chunks the chatbot may use (its sources' chunks), built once per chatbot. */
+  private membership(chatbotId: string): Membership {
+    let member = this.members.get(chatbotId);
+    if (!member) {
+      const bits = new Uint8Array(this.chunks.length);
       this.chunks.forEach((chunk, i) => {
-        if (chunk.chatbotIds.includes(chatbotId)) bits![i] = 1;
+        if (chunk.chatbotIds.includes(chatbotId)) bits[i] = 1;
       });
-      this.members.set(chatbotId, bits);
+      this.members.set(chatbotId, (member = { bits, rows: new Map() }));
     }
-    return bits;
+    return member;
+  }
+
+  /** Rows of a vector space holding the chatbot's chunks: a scan skips the other chatbots' rows. */
+  private rowsOf(member: Membership, dims: number, spaceDocs: Int32Array): Int32Array {
+    let rows = member.rows.get(dims);
+    if (!rows) {
+      const list: number[] = [];
+      spaceDocs.forEach((doc, row) => {
+        if (member.bits[doc]) list.push(row);
+      });
+      member.rows.set(dims, (rows = Int32Array.from(list)));
+    }
+    return rows;
   }
 
   private idf(term: string): number {
@@ -129,58 +193,69 @@ export class WorkspaceIndex {
   searchLexical(query: string, chatbotId: string, limit: number): LexicalHit[] {
     const terms = this.queryTerms(query);
     if (terms.length === 0) return [];
-    const allowed = this.membership(chatbotId);
-    const scores = new Map<number, { bm25: number; matched: number }>();
+    const allowed = this.membership(chatbotId).bits;
+    const n = this.chunks.length;
+    const { scores, matched, touched } = (this.scratch ??= { scores: new Float64Array(n), matched: new Float64Array(n), touched: new Int32Array(n) });
+    let touchedCount = 0;
     let totalWeight = 0;
     for (const term of terms) {
       const weight = this.idf(term);
       totalWeight += weight;
       const list = this.postings.get(term);
       if (!list) continue;
-      for (let i = 0; i < list.docs.length; i++) {
-        const doc = list.docs[i]!;
+      const { docs, tfFactors } = list;
+      for (let i = 0; i < docs.length; i++) {
+        const doc = docs[i]!;
         if (!allowed[doc]) continue;
-        const tf = list.tfs[i]!;
-        const norm = 1 - B + (B * this.lengths[doc]!) / (this.averageLength || 1);
-        const entry = scores.get(doc) ?? { bm25: 0, matched: 0 };
-        entry.bm25 += (weight * tf * (K1 + 1)) / (tf + K1 * norm);
-        entry.matched += weight;
-        scores.set(doc, entry);
+        // An IDF is always above 0: a chunk with no matched weight yet is one this query has not seen.
+        if (matched[doc] === 0) touched[touchedCount++] = doc;
+        scores[doc]! += weight * tfFactors[i]!;
+        matched[doc]! += weight;
       }
     }
-    const hits: LexicalHit[] = [];
-    for (const [doc, s] of scores) hits.push({ index: doc, bm25: s.bm25, coverage: totalWeight > 0 ? s.matched / totalWeight : 0 });
-    return hits.sort((a, b) => b.bm25 - a.bm25 || a.index - b.index).slice(0, limit);
+    const best = new TopK(limit);
+    for (let i = 0; i < touchedCount; i++) best.offer(touched[i]!, scores[touched[i]!]!);
+    const hits = best.indexes.map((doc, i) => ({ index: doc, bm25: best.scores[i]!, coverage: totalWeight > 0 ? matched[doc]! / totalWeight : 0 }));
+    // Back to zero for the next query, touching only what this one touched.
+    for (let i = 0; i < touchedCount; i++) {
+      scores[touched[i]!] = 0;
+      matched[touched[i]!] = 0;
+    }
+    return hits;
   }
 
   /** Cosine similarity against every vector of the chatbot's chunks made by the same embedding. */
   searchDense(vector: ArrayLike<number>, chatbotId: string, limit: number): DenseHit[] {
     const space = this.spaces.get(vector.length);
     if (!space) return [];
-    const allowed = this.membership(chatbotId);
     const dims = vector.length;
+    const rows = this.rowsOf(this.membership(chatbotId), dims, space.docs);
     const query = Float32Array.from(vector);
     let qnorm = 0;
     for (let d = 0; d < dims; d++) qnorm += query[d]! * query[d]!;
     qnorm = Math.sqrt(qnorm) || 1;
-    // Keep the best `limit` in a small sorted array: cheaper than sorting every score.
-    const best: DenseHit[] = [];
     const { docs, matrix } = space;
-    for (let row = 0; row < docs.length; row++) {
-      const doc = docs[row]!;
-      if (!allowed[doc]) continue;
-      let dot = 0;
+    // Four running sums: independent additions the CPU can overlap, instead of one long chain.
+    const unrolled = dims - (dims % 4);
+    const best = new TopK(limit);
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k]!;
       const base = row * dims;
-      for (let d = 0; d < dims; d++) dot += matrix[base + d]! * query[d]!;
-      const cosine = dot / qnorm;
-      if (best.length < limit || cosine > best[best.length - 1]!.cosine) {
-        let at = best.length;
-        while (at > 0 && best[at - 1]!.cosine < cosine) at--;
-        best.splice(at, 0, { index: doc, cosine });
-        if (best.length > limit) best.pop();
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let d = 0;
+      for (; d < unrolled; d += 4) {
+        s0 += matrix[base + d]! * query[d]!;
+        s1 += matrix[base + d + 1]! * query[d + 1]!;
+        s2 += matrix[base + d + 2]! * query[d + 2]!;
+        s3 += matrix[base + d + 3]! * query[d + 3]!;
       }
+      for (; d < dims; d++) s0 += matrix[base + d]! * query[d]!;
+      best.offer(docs[row]!, (s0 + s1 + s2 + s3) / qnorm);
     }
-    return best;
+    return best.indexes.map((index, i) => ({ index, cosine: best.scores[i]! }));
   }
 
   indexOf(chunkId: string): number {

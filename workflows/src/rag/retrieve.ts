@@ -71,9 +71,12 @@ function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   return shared / (a.size + b.size - shared || 1);
 }
 
-function dedupe(passages: RetrievedPassage[]): RetrievedPassage[] {
+/** The first `limit` passages that are not near-duplicates of an earlier one. */
+function dedupe(passages: RetrievedPassage[], limit: number): RetrievedPassage[] {
   const kept: Array<{ passage: RetrievedPassage; words: Set<string> }> = [];
   for (const passage of passages) {
+    // Tokenizing is the costly part: stop once enough are kept rather than reading every candidate.
+    if (kept.length >= limit) break;
     const words = new Set(tokenize(passage.text));
     if (kept.some((k) => jaccard(k.words, words) >= NEAR_DUPLICATE)) continue;
     kept.push({ passage, words });
@@ -137,5 +140,5 @@ export async function retrieve(deps: RetrievalDeps, request: RetrievalRequest): 
     }
   }
   const ranked = [...best.values()].sort((a, b) => b.score - a.score || a.chunkId.localeCompare(b.chunkId));
-  return dedupe(ranked).slice(0, request.settings.topK);
+  return dedupe(ranked, request.settings.topK);
 }

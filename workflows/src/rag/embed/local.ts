@@ -6,12 +6,14 @@
  * shares most of its features with the right word. It is a lexical embedding, not a semantic one:
  * retrieval pairs it with BM25 (hybrid) and it is honest about what it is in the dashboard.
  */
+import { DEFAULT_EMBEDDING_MODELS } from '@sapa/shared';
 import type { EmbeddingProvider } from '../../ai/types';
 import { createAnalyzer } from '../../answerer/analyzer';
 import { tokenize } from '../../answerer/tokenize';
 
 export const LOCAL_EMBEDDING_DIMENSIONS = 256;
-export const LOCAL_EMBEDDING_MODEL = 'sapa-local-v1';
+/** Its name (bumped whenever the features change: pages embedded by another version are embedded again). */
+export const LOCAL_EMBEDDING_MODEL = DEFAULT_EMBEDDING_MODELS.local;
 
 const TERM_WEIGHT = 1;
 const PAIR_WEIGHT = 0.5;
