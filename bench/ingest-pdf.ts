@@ -6,6 +6,7 @@
 import { DEFAULT_RETRIEVAL_SETTINGS } from '@sapa/shared/ai/settings';
 import { largePdf } from '@sapa/testkit/samples';
 import { chunkDocument } from '../workflows/src/rag/chunk';
+import { embeddingText } from '../workflows/src/rag/in-memory';
 import { createLocalEmbeddings } from '../workflows/src/rag/embed/local';
 import { extractDocument } from '../workflows/src/rag/extract';
 
@@ -49,7 +50,7 @@ export async function benchIngestPdf() {
     const pieces = chunkDocument(document.sections, options);
     const t2 = performance.now();
     for (let i = 0; i < pieces.length; i += EMBED_BATCH) {
-      const batch = pieces.slice(i, i + EMBED_BATCH).map((c) => ['panduan.pdf', c.heading, c.text].filter(Boolean).join('\n'));
+      const batch = pieces.slice(i, i + EMBED_BATCH).map((c) => embeddingText({ title: 'panduan.pdf', heading: c.heading, text: c.text }));
       await embedder.embed(batch, 'document');
     }
     const t3 = performance.now();

@@ -7,10 +7,11 @@
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { createLocalEmbeddings, embedLocal } from '../workflows/src/rag/embed/local';
+import { DEFAULT_RETRIEVAL_SETTINGS } from '@sapa/shared/ai/settings';
+import { embedLocal } from '../workflows/src/rag/embed/local';
+import { embeddingText, inMemoryRag } from '../workflows/src/rag/in-memory';
 import { WorkspaceIndex, type ChunkInput } from '../workflows/src/rag/knowledge-index';
 import { retrieve, type RetrievalDeps } from '../workflows/src/rag/retrieve';
-import { createEmbeddedStore } from '../workflows/src/rag/vector-store/embedded';
 import { percentile } from './stats';
 
 const SIZES = [10_000, 100_000] as const;
@@ -238,7 +239,7 @@ async function benchSize(size: number, collect: () => void) {
   const generateMs = performance.now() - t0;
 
   t0 = performance.now();
-  const inputs: ChunkInput[] = chunks.map((c) => ({ ...c, vector: embedLocal([c.title, c.heading, c.text].join('\n')) }));
+  const inputs: ChunkInput[] = chunks.map((c) => ({ ...c, vector: embedLocal(embeddingText(c)) }));
   const embedMs = performance.now() - t0;
 
   t0 = performance.now();
@@ -249,8 +250,8 @@ async function benchSize(size: number, collect: () => void) {
   collect();
   const after = process.memoryUsage();
 
-  const indexes = { get: async () => index };
-  const deps: RetrievalDeps = { indexes, store: createEmbeddedStore(indexes), embedder: createLocalEmbeddings() };
+  const rag = inMemoryRag(index);
+  const deps: RetrievalDeps = { indexes: rag.indexes, store: rag.store, embedder: rag.embedderFor(DEFAULT_RETRIEVAL_SETTINGS) };
   const queries = generateQueries(WARM_UP + QUERIES);
   const latencies: number[] = [];
   let empty = 0;

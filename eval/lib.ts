@@ -9,12 +9,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RETRIEVAL_SETTINGS, type RetrievalSettings } from '@sapa/shared/ai/settings';
-import { chunkDocument } from '../workflows/src/rag/chunk';
-import { createLocalEmbeddings, embedLocal } from '../workflows/src/rag/embed/local';
 import { extractDocument } from '../workflows/src/rag/extract';
+import { chunkInputs, inMemoryRag, type InMemoryDocument } from '../workflows/src/rag/in-memory';
 import { WorkspaceIndex, type ChunkInput } from '../workflows/src/rag/knowledge-index';
 import { retrieve, type RetrievalDeps, type RetrievedPassage } from '../workflows/src/rag/retrieve';
-import { createEmbeddedStore } from '../workflows/src/rag/vector-store/embedded';
 
 /** A passage counts as a hit when it is within this many of the top results. */
 export const EVAL_TOP_K = 5;
@@ -96,34 +94,20 @@ export async function evalChunks(
   set: LoadedEvalSet,
   settings: Pick<RetrievalSettings, 'chunkTokens' | 'chunkOverlap'> = DEFAULT_RETRIEVAL_SETTINGS,
 ): Promise<ChunkInput[]> {
-  const inputs: ChunkInput[] = [];
+  const documents: InMemoryDocument[] = [];
   for (const k of set.knowledge) {
     const document = await extractDocument(set.files.get(k.file)!, { name: path.basename(k.file), maxBytes: MAX_BYTES }).catch((err: unknown) => {
       throw new Error(`${k.file} could not be extracted: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     });
-    const chunks = chunkDocument(document.sections, { chunkTokens: settings.chunkTokens, overlapTokens: settings.chunkOverlap });
-    chunks.forEach((chunk, position) => {
-      // An uploaded file's chunks carry the source's name as their title (see the knowledge activities).
-      const title = k.name;
-      inputs.push({
-        id: `${k.file}:${position}`,
-        sourceId: k.file,
-        chatbotIds: [CHATBOT_ID],
-        text: chunk.text,
-        heading: chunk.heading,
-        title,
-        ...(chunk.page !== undefined ? { page: chunk.page } : {}),
-        vector: embedLocal([title, chunk.heading, chunk.text].filter(Boolean).join('\n')),
-      });
-    });
+    // An uploaded file's chunks carry the source's name as their title (see the knowledge activities).
+    documents.push({ sourceId: k.file, title: k.name, chatbotIds: [CHATBOT_ID], document });
   }
-  return inputs;
+  return chunkInputs(documents, settings);
 }
 
-/** Retrieval over an in-memory index, wired as the worker wires the embedded default. */
 export function inMemoryRetrieval(index: WorkspaceIndex): RetrievalDeps {
-  const indexes = { get: async () => index };
-  return { indexes, store: createEmbeddedStore(indexes), embedder: createLocalEmbeddings() };
+  const rag = inMemoryRag(index);
+  return { indexes: rag.indexes, store: rag.store, embedder: rag.embedderFor(DEFAULT_RETRIEVAL_SETTINGS) };
 }
 
 /** Top-`EVAL_TOP_K` passages for a question, with no score threshold (recall is about ranking). */

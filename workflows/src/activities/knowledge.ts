@@ -24,6 +24,7 @@ import pLimit from 'p-limit';
 import { chunkDocument } from '../rag/chunk';
 import type { ExtractedDocument } from '../rag/extract';
 import type { RagEngine } from '../rag/engine';
+import { embeddingText } from '../rag/in-memory';
 import { markKnowledgeChanged } from '../rag/knowledge-index';
 import { planSource, readPage, SourceError, type PlannedPage, type SkippedPage } from '../rag/source-content';
 
@@ -96,8 +97,7 @@ export function createKnowledgeActivities({ config, rag }: KnowledgeActivityDeps
     const batches = Math.ceil(chunks.length / EMBED_BATCH);
     for (let b = 0; b < batches; b++) {
       const slice = chunks.slice(b * EMBED_BATCH, (b + 1) * EMBED_BATCH);
-      // The title and heading are embedded with the text: they say what the passage is about.
-      const { vectors } = await embedder.embed(slice.map((c) => [title, c.heading, c.text].filter(Boolean).join('\n')), 'document');
+      const { vectors } = await embedder.embed(slice.map((c) => embeddingText({ title, heading: c.heading, text: c.text })), 'document');
       const docs = slice.map((chunk, i) => {
         const position = b * EMBED_BATCH + i;
         return {

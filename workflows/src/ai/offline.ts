@@ -8,6 +8,8 @@ import { t, type Locale } from '@sapa/shared';
 export interface QuotablePassage {
   text: string;
   score: number;
+  /** The best passage for one of several questions in the message (see retrieve). */
+  leads?: boolean;
 }
 
 /** One or two passages read well in a chat bubble; more becomes a wall of text. */
@@ -15,8 +17,13 @@ const MAX_QUOTED = 2;
 /** A second passage is quoted only when it answers nearly as well as the best one. */
 const RUNNER_UP_SHARE = 0.75;
 
-/** The passages worth quoting, best first (the caller's list is already ranked). */
+/**
+ * The passages worth quoting, best first (the caller's list is already ranked): the answer to each
+ * question of a message with several, else the best passage and a runner-up that is nearly as good.
+ */
 export function passagesToQuote<T extends QuotablePassage>(passages: readonly T[]): T[] {
+  const leaders = passages.filter((p) => p.leads);
+  if (leaders.length > 1) return leaders.slice(0, MAX_QUOTED);
   const best = passages[0]?.score ?? 0;
   return passages.filter((p) => p.score >= best * RUNNER_UP_SHARE).slice(0, MAX_QUOTED);
 }

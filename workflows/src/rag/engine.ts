@@ -15,7 +15,7 @@ import type { VectorStore } from './vector-store/types';
 
 export interface RagEngine {
   store: VectorStore;
-  indexes: KnowledgeIndexCache;
+  indexes: Pick<KnowledgeIndexCache, 'get'>;
   embedderFor(retrieval: Pick<RetrievalSettings, 'embeddingProvider' | 'embeddingModel' | 'embeddingBaseUrl'>): EmbeddingProvider;
 }
 

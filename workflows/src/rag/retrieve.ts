@@ -25,6 +25,8 @@ export interface RetrievedPassage {
   /** The two halves, for the playground: cosine similarity and the BM25 part. */
   dense: number;
   lexical: number;
+  /** The best passage for one of the questions in the customer's message (ranked first). */
+  leads?: boolean;
 }
 
 export interface RetrievalDeps {
@@ -124,21 +126,31 @@ async function searchOne(deps: RetrievalDeps, index: WorkspaceIndex, request: Re
  * A batch often holds separate questions ("jam buka?", "ongkir ke bandung?"): each is searched on
  * its own as well as the whole, and a passage keeps its best score.
  */
-function queriesOf(question: string): string[] {
-  const parts = question.split(/\n|[?!]+/).map((p) => p.trim()).filter((p) => tokenize(p).length > 0);
-  return parts.length > 1 ? [question, ...parts] : [question];
+function partsOf(question: string): string[] {
+  return question.split(/\n|[?!]+/).map((p) => p.trim()).filter((p) => tokenize(p).length > 0);
 }
 
 export async function retrieve(deps: RetrievalDeps, request: RetrievalRequest): Promise<RetrievedPassage[]> {
   const index = await deps.indexes.get(request.workspaceId);
   if (index.chunks.length === 0) return [];
+  const parts = partsOf(request.query);
   const best = new Map<string, RetrievedPassage>();
-  for (const query of queriesOf(request.query)) {
-    for (const passage of await searchOne(deps, index, request, query)) {
+  /** The best passage of each question of the batch: every question gets its answer near the top. */
+  const leaders = new Set<string>();
+  for (const query of parts.length > 1 ? [request.query, ...parts] : [request.query]) {
+    const found = await searchOne(deps, index, request, query);
+    for (const passage of found) {
       const seen = best.get(passage.chunkId);
       if (!seen || seen.score < passage.score) best.set(passage.chunkId, passage);
     }
+    const top = found.reduce<RetrievedPassage | undefined>((a, p) => (!a || p.score > a.score ? p : a), undefined);
+    if (top && (parts.length <= 1 || query !== request.query)) leaders.add(top.chunkId);
   }
-  const ranked = [...best.values()].sort((a, b) => b.score - a.score || a.chunkId.localeCompare(b.chunkId));
+  const byScore = (a: RetrievedPassage, b: RetrievedPassage) => b.score - a.score || a.chunkId.localeCompare(b.chunkId);
+  const all = [...best.values()];
+  const ranked = [
+    ...all.filter((p) => leaders.has(p.chunkId)).sort(byScore).map((p) => ({ ...p, leads: true })),
+    ...all.filter((p) => !leaders.has(p.chunkId)).sort(byScore),
+  ];
   return dedupe(ranked, request.settings.topK);
 }
