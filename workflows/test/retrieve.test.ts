@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { WorkspaceIndex, type ChunkInput } from '../src/rag/knowledge-index';
-import { createLocalEmbeddings, embedLocal } from '../src/rag/embed/local';
-import { createEmbeddedStore } from '../src/rag/vector-store/embedded';
+import { DEFAULT_RETRIEVAL_SETTINGS } from '@sapa/shared';
+import { embedLocal } from '../src/rag/embed/local';
+import { inMemoryRag } from '../src/rag/in-memory';
 import { retrieve } from '../src/rag/retrieve';
 
 function chunk(id: string, fields: Partial<ChunkInput> & { text: string }): ChunkInput {
@@ -25,9 +26,8 @@ const chunks = [
   chunk('s3:x:0', { sourceId: 's3', chatbotIds: ['bot-b'], heading: 'Voucher', text: 'Kode voucher karyawan: GRATIS99, berlaku untuk ongkir.' }),
 ];
 
-const index = new WorkspaceIndex(chunks);
-const indexes = { get: async () => index };
-const deps = { indexes, store: createEmbeddedStore(indexes), embedder: createLocalEmbeddings() };
+const rag = inMemoryRag(new WorkspaceIndex(chunks));
+const deps = { indexes: rag.indexes, store: rag.store, embedder: rag.embedderFor(DEFAULT_RETRIEVAL_SETTINGS) };
 const ask = (query: string, chatbotId = 'bot-a', settings = { topK: 5, minScore: 0.3 }) =>
   retrieve(deps, { workspaceId: 'w', chatbotId, query, settings });
 

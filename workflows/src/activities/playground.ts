@@ -6,7 +6,7 @@
  */
 import mongoose from 'mongoose';
 import { AiUsageModel, ChatbotModel, readAiSettings, type PlaygroundInput, type PlaygroundResult } from '@sapa/shared';
-import { answerQuestion, type AnswerDeps } from '../ai/answer';
+import { answerQuestion, usagePassages, type AnswerDeps } from '../ai/answer';
 import { detectLanguage } from '../answerer';
 
 export function createPlaygroundActivities(deps: AnswerDeps) {
@@ -35,7 +35,7 @@ export function createPlaygroundActivities(deps: AnswerDeps) {
             purpose: 'playground',
             ...answer.usage,
             outcome: answer.kind === 'answer' ? 'answered' : answer.kind,
-            passages: answer.passages.map((p) => ({ chunkId: p.chunkId, sourceId: p.sourceId, title: p.title, url: p.url, page: p.page, score: p.score })),
+            passages: usagePassages(answer.passages),
           },
         },
         { upsert: true },

@@ -9,13 +9,14 @@ import mongoose from 'mongoose';
 import {
   AiUsageModel,
   MessageModel,
+  isDuplicateKeyError,
   readAiSettings,
   t,
   type Chatbot,
   type Config,
   type Locale,
 } from '@sapa/shared';
-import { answerQuestion, type AnswerDeps, type Citation, type EngineAnswer } from '../ai/answer';
+import { answerQuestion, usagePassages, type AnswerDeps, type Citation, type EngineAnswer } from '../ai/answer';
 import type { HistoryMessage } from '../ai/memory';
 import { detectAcceptance, detectCourtesy, detectHumanRequest, detectLanguage } from '../answerer';
 
@@ -43,22 +44,21 @@ const HISTORY_MESSAGES = 30;
 export function createReplyEngine(deps: AnswerDeps & { config: Config }) {
   async function recordUsage(q: ReplyQuestion, answer: EngineAnswer) {
     const { usage } = answer;
-    await AiUsageModel.updateOne(
-      { _id: q.replyId },
-      {
-        $setOnInsert: {
-          workspaceId: new mongoose.Types.ObjectId(q.workspaceId),
-          chatbotId: q.chatbot._id,
-          conversationId: new mongoose.Types.ObjectId(q.conversationId),
-          purpose: 'reply',
-          ...usage,
-          outcome: answer.kind === 'answer' ? 'answered' : answer.kind,
-          ...(answer.kind === 'failed' ? { error: answer.error.slice(0, 500) } : {}),
-          passages: answer.passages.map((p) => ({ chunkId: p.chunkId, sourceId: p.sourceId, title: p.title, url: p.url, page: p.page, score: Number(p.score.toFixed(4)) })),
-        },
-      },
-      { upsert: true },
-    );
+    // Insert, keyed by the reply's id: a retried activity finds it there (duplicate key) and the
+    // usual path costs one write, no read (FerretDB scans for an upsert's filter).
+    await AiUsageModel.create({
+      _id: q.replyId,
+      workspaceId: new mongoose.Types.ObjectId(q.workspaceId),
+      chatbotId: q.chatbot._id,
+      conversationId: new mongoose.Types.ObjectId(q.conversationId),
+      purpose: 'reply',
+      ...usage,
+      outcome: answer.kind === 'answer' ? 'answered' : answer.kind,
+      ...(answer.kind === 'failed' ? { error: answer.error.slice(0, 500) } : {}),
+      passages: usagePassages(answer.passages),
+    }).catch((err: unknown) => {
+      if (!isDuplicateKeyError(err)) throw err;
+    });
   }
 
   function toDecision(answer: EngineAnswer, language: Locale): ReplyDecision {

@@ -71,6 +71,11 @@ function citationsOf(passages: readonly RetrievedPassage[], language: Locale): C
   });
 }
 
+/** The passages of an answer as its usage record keeps them. */
+export function usagePassages(passages: readonly RetrievedPassage[]) {
+  return passages.map((p) => ({ chunkId: p.chunkId, sourceId: p.sourceId, title: p.title, url: p.url, page: p.page, score: Number(p.score.toFixed(4)) }));
+}
+
 const noUsage = (ai: AiSettings): AnswerUsage => ({ provider: ai.provider, model: ai.model, inputTokens: 0, outputTokens: 0, latencyMs: 0, attempts: 0, fallback: false });
 
 export async function answerQuestion(deps: AnswerDeps, request: AnswerRequest): Promise<EngineAnswer> {

@@ -15,7 +15,7 @@ import type { VectorStore } from './vector-store/types';
 
 export interface RagEngine {
   store: VectorStore;
-  indexes: Pick<KnowledgeIndexCache, 'get'>;
+  indexes: Pick<KnowledgeIndexCache, 'get' | 'recent'>;
   embedderFor(retrieval: Pick<RetrievalSettings, 'embeddingProvider' | 'embeddingModel' | 'embeddingBaseUrl'>): EmbeddingProvider;
 }
 

@@ -45,7 +45,7 @@ export function chunkInputs(
 
 /** A knowledge engine over one in-memory index, with the local embedding and the embedded store. */
 export function inMemoryRag(index: WorkspaceIndex): RagEngine {
-  const indexes = { get: async () => index };
+  const indexes = { get: async () => index, recent: async () => index };
   const local = createLocalEmbeddings();
   return { indexes, store: createEmbeddedStore(indexes), embedderFor: () => local };
 }

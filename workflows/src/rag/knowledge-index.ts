@@ -285,19 +285,33 @@ export function vectorToBuffer(values: ArrayLike<number>): Buffer {
 
 /** The in-process indexes of all workspaces this worker has searched, kept in sync with MongoDB. */
 export class KnowledgeIndexCache {
-  private readonly entries = new Map<string, { seq: number; index: Promise<WorkspaceIndex> }>();
+  private readonly entries = new Map<string, { seq: number; checkedAt: number; index: Promise<WorkspaceIndex> }>();
 
   constructor(private readonly opts: { withVectors: boolean }) {}
 
+  /** The workspace's index, in sync with MongoDB (one counter read; a rebuild when it moved). */
   async get(workspaceId: string): Promise<WorkspaceIndex> {
     const counter = await CounterModel.findById(knowledgeCounterId(workspaceId)).lean();
     const seq = counter?.seq ?? 0;
     const cached = this.entries.get(workspaceId);
-    if (cached && cached.seq === seq) return cached.index;
+    if (cached && cached.seq === seq) {
+      cached.checkedAt = Date.now();
+      return cached.index;
+    }
     const index = this.load(workspaceId);
-    this.entries.set(workspaceId, { seq, index });
+    this.entries.set(workspaceId, { seq, checkedAt: Date.now(), index });
     index.catch(() => this.entries.delete(workspaceId));
     return index;
+  }
+
+  /**
+   * The index as checked less than `maxAgeMs` ago, else as `get`: retrieval checks once per
+   * question, and the dense half of the same question needs no second counter read.
+   */
+  async recent(workspaceId: string, maxAgeMs = 1000): Promise<WorkspaceIndex> {
+    const cached = this.entries.get(workspaceId);
+    if (cached && Date.now() - cached.checkedAt < maxAgeMs) return cached.index;
+    return this.get(workspaceId);
   }
 
   private async load(workspaceId: string): Promise<WorkspaceIndex> {

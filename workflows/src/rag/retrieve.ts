@@ -30,7 +30,7 @@ export interface RetrievedPassage {
 }
 
 export interface RetrievalDeps {
-  indexes: Pick<KnowledgeIndexCache, 'get'>;
+  indexes: Pick<KnowledgeIndexCache, 'get' | 'recent'>;
   store: VectorStore;
   embedder: EmbeddingProvider;
 }

@@ -12,7 +12,7 @@ const oid = (id: string) => new mongoose.Types.ObjectId(id);
 /** Writes per bulk call: large enough to be quick, small enough for FerretDB's message limits. */
 const BATCH = 200;
 
-export function createEmbeddedStore(indexes: Pick<KnowledgeIndexCache, 'get'>): VectorStore {
+export function createEmbeddedStore(indexes: Pick<KnowledgeIndexCache, 'get' | 'recent'>): VectorStore {
   return {
     kind: 'embedded',
     async upsert(workspaceId, records) {
@@ -32,7 +32,7 @@ export function createEmbeddedStore(indexes: Pick<KnowledgeIndexCache, 'get'>): 
       if (records.length > 0) await markKnowledgeChanged(workspaceId);
     },
     async query(workspaceId, { vector, topK, chatbotId }) {
-      const index = await indexes.get(workspaceId);
+      const index = await indexes.recent(workspaceId);
       return index.searchDense(vector, chatbotId, topK).map((hit) => ({ id: index.chunks[hit.index]!.id, score: hit.cosine }));
     },
     async deleteIds(workspaceId, ids) {
