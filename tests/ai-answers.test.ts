@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
-import { AiUsageModel, ChannelModel, ChatbotModel, ConversationModel, KnowledgeChunkModel, randomId, t, type AiSettings, type RetrievalSettings } from '@sapa/shared';
+import { AiUsageModel, ChannelModel, ChatbotModel, ConversationModel, KnowledgeChunkModel, randomId, runPlayground, t, type AiSettings, type RetrievalSettings } from '@sapa/shared';
 import { TestStack, WidgetClient, addKnowledgeSource, waitUntil } from '@sapa/testkit';
 import { vectorFromBuffer } from '../workflows/src/rag/knowledge-index';
 import { FAKE_ANTHROPIC_KEY, FAKE_OPENAI_KEY, startFakeAnthropic, startFakeOpenAi, type FakeAnthropic, type FakeOpenAi } from '@sapa/testkit/fakes';
@@ -176,6 +176,31 @@ describe('answers from an AI provider', () => {
     expect(conversation.mode).toBe('waiting_for_agent');
     const usage = await waitUntil(() => AiUsageModel.findOne({ conversationId: new mongoose.Types.ObjectId(conversationId) }).lean(), 'usage');
     expect(usage).toMatchObject({ outcome: 'failed', attempts: 3 });
+    bot.close();
+  });
+
+  it('runs the playground through the same engine: answer, passages with scores, citations, usage', async () => {
+    openai.reset();
+    const bot = await newBot({});
+    const input = { workspaceId: stack.seed.workspaceId, chatbotId: String(bot.chatbot._id), history: [] };
+    const result = await runPlayground(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, { ...input, runId: randomId(12), question: 'ongkir ke bandung?' });
+    expect(result).toMatchObject({ kind: 'answer', language: 'id' });
+    expect(result!.text).toContain('Rp18.000');
+    expect(result!.citations[0]!.title).toBe('Info toko — Ongkir');
+    expect(result!.passages[0]).toMatchObject({ title: 'Info toko', heading: 'Ongkir' });
+    expect(result!.passages[0]!.score).toBeGreaterThan(0.3);
+    expect(result!.usage).toMatchObject({ provider: 'openai', attempts: 1 });
+    const uncovered = await runPlayground(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, { ...input, runId: randomId(12), question: 'siapa presiden pertama?' });
+    expect(uncovered).toMatchObject({ kind: 'no_answer', passages: [] });
+    // Another workspace's (or no) chatbot: nothing.
+    const other = await runPlayground(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, {
+      ...input,
+      workspaceId: new mongoose.Types.ObjectId().toHexString(),
+      runId: randomId(12),
+      question: 'ongkir?',
+    });
+    expect(other).toBeNull();
+    expect(await AiUsageModel.countDocuments({ purpose: 'playground', chatbotId: bot.chatbot._id })).toBe(2);
     bot.close();
   });
 
