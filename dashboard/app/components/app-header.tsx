@@ -24,6 +24,12 @@ export function AppHeader({ children }: { children?: React.ReactNode }) {
           <NavLink to="/channels" className="app-nav__link">
             {tr('dash.channels')}
           </NavLink>
+          <NavLink to="/knowledge" className="app-nav__link">
+            {tr('knowledge.title')}
+          </NavLink>
+          <NavLink to="/chatbots" className="app-nav__link">
+            {tr('chatbots.title')}
+          </NavLink>
         </nav>
       ) : null}
       <div className="app-header__end">

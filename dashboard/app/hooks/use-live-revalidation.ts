@@ -1,21 +1,25 @@
 /**
- * Keeps the inbox and the Channels pages live: listens to the workspace's event stream and reloads
- * the page's data when something changed (a message, a mode, an unread count, a channel's health).
+ * Keeps the inbox, the Channels and the Knowledge pages live: listens to the workspace's event
+ * stream and reloads the page's data when something it shows changed (a message, a mode, an
+ * unread count, a channel's health, a knowledge source's progress).
  * Reloads are throttled so a burst of events costs one round trip, and the stream resumes from the
  * last event seen after a drop.
  */
 import { useEffect, useRef, useState } from 'react';
 import { useRevalidator } from '@remix-run/react';
+import { EVENT_TYPES, type EventType } from '@sapa/shared/realtime/event-types';
 
 export type LiveStatus = 'off' | 'live' | 'reconnecting';
 
 /**
- * Events that change what the page shows: messages and modes (the inbox), delivery ticks and
- * fetched attachments (`messageUpdated`), channel health and WhatsApp Web's pairing QR
- * (`channelUpdated`, the Channels pages). Typing notices do not.
+ * Events that change what the inbox and Channels pages show: messages and modes, delivery ticks
+ * and fetched attachments (`messageUpdated`), channel health and WhatsApp Web's pairing QR
+ * (`channelUpdated`). Typing notices do not. The Knowledge pages follow `knowledgeUpdated`
+ * instead (KNOWLEDGE_EVENTS), which the inbox has no use for.
  */
-const DATA_EVENTS = ['userMessage', 'botResponse', 'agentJoined', 'conversationUpdated', 'messageUpdated', 'channelUpdated'] as const;
-const OTHER_EVENTS = ['agentTyping', 'startTyping', 'stopTyping'] as const;
+const DATA_EVENTS: readonly EventType[] = ['userMessage', 'botResponse', 'agentJoined', 'conversationUpdated', 'messageUpdated', 'channelUpdated'];
+/** A knowledge source's status, progress or removal. */
+export const KNOWLEDGE_EVENTS: readonly EventType[] = ['knowledgeUpdated'];
 const REVALIDATE_EVERY_MS = 750;
 /** When the server refused the stream (e.g. signed out elsewhere), EventSource gives up; we do not. */
 const RESTART_AFTER_MS = 5_000;
@@ -25,7 +29,8 @@ const RESTART_AFTER_MS = 5_000;
  */
 const SHOW_RECONNECTING_AFTER_MS = 3_000;
 
-export function useLiveRevalidation(snapshotEventId: number): LiveStatus {
+/** `dataEvents` must be a stable (module-level) list: the stream is reopened when it changes. */
+export function useLiveRevalidation(snapshotEventId: number, dataEvents: readonly EventType[] = DATA_EVENTS): LiveStatus {
   // The router's own revalidate function: stable for the page's lifetime, so the stream is opened once.
   const { revalidate } = useRevalidator();
   // The stream starts after the first snapshot; later snapshots do not restart it.
@@ -71,8 +76,8 @@ export function useLiveRevalidation(snapshotEventId: number): LiveStatus {
           restartTimer = setTimeout(connect, RESTART_AFTER_MS);
         }
       };
-      for (const type of DATA_EVENTS) source.addEventListener(type, onDataEvent);
-      for (const type of OTHER_EVENTS) source.addEventListener(type, remember);
+      // Every other event still moves the resume point forward.
+      for (const type of EVENT_TYPES) source.addEventListener(type, dataEvents.includes(type) ? onDataEvent : remember);
     };
 
     // Hidden until the first connection opens; shown as reconnecting only if that takes a while.
@@ -84,7 +89,7 @@ export function useLiveRevalidation(snapshotEventId: number): LiveStatus {
       clearTimeout(throttleTimer);
       clearTimeout(reconnectingTimer);
     };
-  }, [revalidate]);
+  }, [revalidate, dataEvents]);
 
   return status;
 }
