@@ -54,7 +54,7 @@ describe('knowledge ingestion', () => {
     for (const [name, bytes] of files) {
       const source = await addKnowledgeSource(stack, { kind: 'file', name, bytes });
       expect(source.status, `${name}: ${source.error}`).toBe('ready');
-      expect(source.file?.format ?? path.extname(name).slice(1)).toBeTruthy();
+      expect(source.file?.format, name).toBe(path.extname(name).slice(1));
       const { chunks, withVectors, pages } = await sourceContents(String(source._id));
       expect(chunks.length, name).toBeGreaterThan(0);
       expect(source.chunkCount).toBe(chunks.length);

@@ -1,20 +1,11 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useState } from 'react';
+import { useHydrated } from '../hooks/use-hydrated';
 import { useT } from '../lib/root-data';
 
 /**
  * Copies `text` to the clipboard. Rendered only once the page is interactive: without JavaScript
  * the value next to it is selectable text, and a button that does nothing would only mislead.
  */
-const noSubscription = () => () => {};
-
-/** False in the server's HTML (and while hydrating it), true once React runs in the browser. */
-function useHydrated(): boolean {
-  return useSyncExternalStore(
-    noSubscription,
-    () => true,
-    () => false,
-  );
-}
 
 export function CopyButton({ text, label }: { text: string; label?: string }) {
   const tr = useT();

@@ -125,6 +125,8 @@ export function createKnowledgeActivities({ config, rag }: KnowledgeActivityDeps
       await onBatch(b + 1, batches);
     }
     await removePageChunks(source, page.key, chunks.length);
+    // The dashboard shows what an upload turned out to be (sniffed from its bytes, not its name).
+    if (source.kind === 'file') await KnowledgeSourceModel.updateOne({ _id: source._id }, { $set: { 'file.format': document.format } });
     await KnowledgePageModel.replaceOne(
       { _id: pageId },
       {
