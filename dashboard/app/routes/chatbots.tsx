@@ -2,12 +2,8 @@
  * The frame of the Chatbots pages (/chatbots, a chatbot's settings and playground): the app
  * header and a centred column.
  */
-import { Outlet, useRouteError } from '@remix-run/react';
 import type { LinksFunction, MetaFunction } from '@remix-run/node';
-import { describeRouteError } from '../lib/route-error';
-import { useT } from '../lib/root-data';
-import { AppHeader } from '../components/app-header';
-import { ErrorPanel } from '../components/error-panel';
+import { PageFrame, PageFrameError } from '../components/page-frame';
 import channelsStyles from '../styles/channels.css?url';
 import knowledgeStyles from '../styles/knowledge.css?url';
 import chatbotsStyles from '../styles/chatbots.css?url';
@@ -23,25 +19,9 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () => [{ title: 'Sapa' }];
 
 export default function ChatbotsLayout() {
-  return (
-    <div className="channels-app">
-      <AppHeader />
-      <main className="channels-main">
-        <Outlet />
-      </main>
-    </div>
-  );
+  return <PageFrame />;
 }
 
 export function ErrorBoundary() {
-  const tr = useT();
-  const { status, message } = describeRouteError(useRouteError(), tr);
-  return (
-    <div className="channels-app">
-      <AppHeader />
-      <main className="channels-main channels-main--error">
-        <ErrorPanel title={tr('dash.errorTitle')} message={message} status={status} />
-      </main>
-    </div>
-  );
+  return <PageFrameError />;
 }

@@ -2,12 +2,8 @@
  * The frame of the Knowledge pages (/knowledge, /knowledge/:id): the app header and a centred
  * column. Each page loads its own data and follows the live stream for the worker's progress.
  */
-import { Outlet, useRouteError } from '@remix-run/react';
 import type { LinksFunction, MetaFunction } from '@remix-run/node';
-import { describeRouteError } from '../lib/route-error';
-import { useT } from '../lib/root-data';
-import { AppHeader } from '../components/app-header';
-import { ErrorPanel } from '../components/error-panel';
+import { PageFrame, PageFrameError } from '../components/page-frame';
 import channelsStyles from '../styles/channels.css?url';
 import knowledgeStyles from '../styles/knowledge.css?url';
 
@@ -20,25 +16,9 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () => [{ title: 'Sapa' }];
 
 export default function KnowledgeLayout() {
-  return (
-    <div className="channels-app">
-      <AppHeader />
-      <main className="channels-main knowledge-main">
-        <Outlet />
-      </main>
-    </div>
-  );
+  return <PageFrame mainClassName="knowledge-main" />;
 }
 
 export function ErrorBoundary() {
-  const tr = useT();
-  const { status, message } = describeRouteError(useRouteError(), tr);
-  return (
-    <div className="channels-app">
-      <AppHeader />
-      <main className="channels-main channels-main--error">
-        <ErrorPanel title={tr('dash.errorTitle')} message={message} status={status} />
-      </main>
-    </div>
-  );
+  return <PageFrameError />;
 }

@@ -87,16 +87,18 @@ export async function answerQuestion(deps: AnswerDeps, request: AnswerRequest): 
   );
   if (passages.length === 0) return { kind: 'no_answer', passages, usage: { ...noUsage(ai), latencyMs: Date.now() - started } };
 
-  if (ai.provider === 'offline') {
+  /** The offline answerer's reply: quoted passages, no provider called. */
+  const offline = (usage: Partial<AnswerUsage>): EngineAnswer => {
     const quoted = passagesToQuote(passages);
     return {
       kind: 'answer',
       text: offlineAnswerText(quoted, language),
       citations: citationsOf(quoted, language),
       passages,
-      usage: { ...noUsage(ai), model: DEFAULT_CHAT_MODELS.offline, latencyMs: Date.now() - started, attempts: 1 },
+      usage: { ...noUsage(ai), provider: 'offline', model: DEFAULT_CHAT_MODELS.offline, latencyMs: Date.now() - started, attempts: 1, ...usage },
     };
-  }
+  };
+  if (ai.provider === 'offline') return offline({});
 
   const system = buildSystemPrompt({ ai, businessName: request.businessName, language, passages, summary: '' });
   const budget = historyBudget(ai.model, countTokens(system), ai.maxTokens);
@@ -141,16 +143,7 @@ export async function answerQuestion(deps: AnswerDeps, request: AnswerRequest): 
     };
   } catch (err) {
     if (!(err instanceof AllProvidersFailedError)) throw err;
-    if (fallback?.provider === 'offline') {
-      const quoted = passagesToQuote(passages);
-      return {
-        kind: 'answer',
-        text: offlineAnswerText(quoted, language),
-        citations: citationsOf(quoted, language),
-        passages,
-        usage: { ...noUsage(ai), provider: 'offline', model: DEFAULT_CHAT_MODELS.offline, latencyMs: Date.now() - started, attempts: err.attempts, fallback: true },
-      };
-    }
+    if (fallback?.provider === 'offline') return offline({ attempts: err.attempts, fallback: true });
     return { kind: 'failed', error: err.message, passages, usage: { ...noUsage(ai), latencyMs: Date.now() - started, attempts: err.attempts } };
   }
 }
