@@ -33,7 +33,7 @@ import {
   whatsappCloudSecretsSchema,
   type Channel,
 } from '@sapa/shared';
-import { TestStack, launchBrowser, uniqueName } from '@sapa/testkit';
+import { TestStack, launchBrowser, logInToDashboard, uniqueName } from '@sapa/testkit';
 import {
   deliverWebhook,
   fakeBotToken,
@@ -74,13 +74,7 @@ describe('the Channels pages and the per-channel inbox', () => {
     return context.newPage();
   }
 
-  async function logIn(page: Page, email: string, password: string) {
-    await page.goto(`${stack.dashboardUrl}/login`);
-    await page.locator('input[name="email"]').fill(email);
-    await page.locator('input[name="password"]').fill(password);
-    await page.locator('form:has(input[name="password"]) button[type="submit"]').click();
-    await page.waitForURL(/\/inbox/);
-  }
+  const logIn = (page: Page, email: string, password: string) => logInToDashboard(page, stack.dashboardUrl, email, password);
 
   const fieldError = (page: Page, name: string) => page.locator(`.field:has([name="${name}"]) .field__error`);
 

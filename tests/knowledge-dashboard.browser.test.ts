@@ -30,7 +30,7 @@ import {
   type KnowledgeSource,
 } from '@sapa/shared';
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { SAMPLE_SHOP, TestStack, launchBrowser, sampleDocx, uniqueName } from '@sapa/testkit';
+import { SAMPLE_SHOP, TestStack, launchBrowser, logInToDashboard, sampleDocx, uniqueName } from '@sapa/testkit';
 import { startFakeSite, type FakeSite } from '@sapa/testkit/fakes/index';
 
 /** Small enough that an oversized file is cheap to make, large enough for the sample DOCX. */
@@ -59,13 +59,7 @@ describe('the Knowledge pages, chatbot settings and the playground', () => {
     return context.newPage();
   }
 
-  async function logIn(page: Page, email: string, password: string) {
-    await page.goto(`${stack.dashboardUrl}/login`);
-    await page.locator('input[name="email"]').fill(email);
-    await page.locator('input[name="password"]').fill(password);
-    await page.locator('form:has(input[name="password"]) button[type="submit"]').click();
-    await page.waitForURL(/\/inbox/);
-  }
+  const logIn = (page: Page, email: string, password: string) => logInToDashboard(page, stack.dashboardUrl, email, password);
 
   const csrfOf = (page: Page) => page.locator('input[name="csrf"]').first().inputValue();
   const rowNamed = (page: Page, name: string) =>
