@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
-import { AiUsageModel, ChannelModel, ChatbotModel, ConversationModel, KnowledgeChunkModel, randomId, runPlayground, t, type AiSettings, type RetrievalSettings } from '@sapa/shared';
+import { AiUsageModel, appendEntry, ChannelModel, ChatbotModel, ConversationModel, KnowledgeChunkModel, randomId, runPlayground, t, type AiSettings, type RetrievalSettings } from '@sapa/shared';
 import { TestStack, WidgetClient, addKnowledgeSource, waitUntil } from '@sapa/testkit';
 import { vectorFromBuffer } from '../workflows/src/rag/knowledge-index';
 import { FAKE_ANTHROPIC_KEY, FAKE_OPENAI_KEY, startFakeAnthropic, startFakeOpenAi, type FakeAnthropic, type FakeOpenAi } from '@sapa/testkit/fakes';
@@ -30,6 +30,7 @@ describe('answers from an AI provider', () => {
     anthropic = await startFakeAnthropic();
     stack = await TestStack.start({
       env: {
+        // The platform's keys, paid with the workspace's credits (granted below).
         OPENAI_API_KEY: FAKE_OPENAI_KEY,
         OPENAI_BASE_URL: openai.baseUrl,
         ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY,
@@ -39,6 +40,7 @@ describe('answers from an AI provider', () => {
         BATCH_WINDOW_MS: '0',
       },
     });
+    await appendEntry({ workspaceId: stack.seed.workspaceId, amount: 1_000_000, idempotencyKey: 'grant:ai-answers', kind: 'adjustment' });
   });
 
   afterAll(async () => {

@@ -14,6 +14,7 @@ import healthRoutes from './routes/health';
 import widgetAssetRoutes from './routes/widget-assets';
 import widgetRoutes from './routes/widget';
 import telegramWebhook from './webhooks/telegram';
+import paymentWebhooks from './webhooks/payments';
 import whatsappCloudWebhook from './webhooks/whatsapp-cloud';
 import { createWhatsappWebHost } from './whatsapp-web';
 
@@ -48,6 +49,7 @@ export async function buildGateway(deps: GatewayDeps) {
   await app.register(widgetRoutes, { ...deps, prefix: '/v1/widget/:publicId' });
   await app.register(whatsappCloudWebhook, { ...deps, prefix: '/v1/webhooks/whatsapp' });
   await app.register(telegramWebhook, { ...deps, prefix: '/v1/webhooks/telegram' });
+  await app.register(paymentWebhooks, { ...deps, prefix: '/v1/payments' });
 
   if (deps.config.BAILEYS_ENABLED) {
     const whatsappWeb = createWhatsappWebHost(deps);

@@ -8,6 +8,34 @@ import { z } from 'zod';
 const ms = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
+/** One credit package a workspace can buy with QRIS (billing/prices.ts; 1 credit = Rp1 of AI cost). */
+export const creditPackageSchema = z.object({
+  id: z.string().regex(/^[a-z0-9_-]{1,40}$/, 'id: lowercase letters, digits, - or _'),
+  name: z.string().trim().min(1).max(60),
+  /** QRIS takes at most Rp10.000.000 per payment. */
+  priceIdr: z.number().int().min(1000).max(10_000_000),
+  credits: z.number().int().min(1),
+});
+export type CreditPackage = z.infer<typeof creditPackageSchema>;
+
+/** CREDIT_PACKAGES_JSON: a JSON array of packages replacing the built-in ones. */
+const creditPackagesJson = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of {id, name, priceIdr, credits}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(creditPackageSchema)
+      .min(1)
+      .refine((list) => new Set(list.map((p) => p.id)).size === list.length, 'package ids must be unique'),
+  );
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -109,6 +137,42 @@ const envSchema = z.object({
   PINECONE_INDEX: z.string().default('sapa'),
   PINECONE_CONTROLLER_HOST: z.string().url().optional(),
 
+  /** How often a pending QRIS payment's status is asked while its QR is shown (notifications may be late or lost). */
+  PAYMENT_POLL_INTERVAL_MS: ms(15_000),
+  /** Outgoing mail (smtp://user:pass@host:587). Without it, emails are kept in the dashboard's outbox. */
+  SMTP_URL: z.string().url().optional(),
+  EMAIL_FROM: z.string().default('Sapa <no-reply@sapa.local>'),
+
+  /** Credits charged on top of an AI call's base cost (billing/prices.ts), in percent. */
+  CREDITS_MARKUP_PERCENT: z.coerce.number().int().min(0).max(1000).default(20),
+  /** Replaces the built-in credit packages (billing/prices.ts CREDIT_PACKAGES). */
+  CREDIT_PACKAGES_JSON: creditPackagesJson.optional(),
+
+  /**
+   * QRIS top-ups: which provider creates the charges. `none`: the dashboard says payments are not
+   * configured (credits can still be granted by hand).
+   */
+  PAYMENT_PROVIDER: z.enum(['none', 'midtrans', 'xendit']).default('none'),
+  /** Midtrans Core API server key (`SB-Mid-server-…` in sandbox, `Mid-server-…` in production). */
+  MIDTRANS_SERVER_KEY: z.string().optional(),
+  /**
+   * Midtrans Core API root (tests point it at testkit's fake). Unset: https://api.sandbox.midtrans.com,
+   * or https://api.midtrans.com when MIDTRANS_IS_PRODUCTION, so switching modes is one variable.
+   */
+  MIDTRANS_BASE_URL: z.string().url().optional(),
+  MIDTRANS_IS_PRODUCTION: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Xendit secret API key (`xnd_development_…` or `xnd_production_…`). */
+  XENDIT_SECRET_KEY: z.string().optional(),
+  /** Xendit's webhook verification token: callbacks must carry it in `x-callback-token`. */
+  XENDIT_CALLBACK_TOKEN: z.string().optional(),
+  /** Xendit API root, the same for test and live mode (tests point it at testkit's fake). */
+  XENDIT_BASE_URL: z.string().url().default('https://api.xendit.co'),
+  /** How long a top-up's QR code can be paid. */
+  QRIS_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+
   /** Folder for local data (database files, Temporal's SQLite file) used by `npm start`. */
   SAPA_DATA_DIR: z.string().default('.sapa'),
 });
@@ -137,6 +201,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const isProduction = c.NODE_ENV === 'production';
   if (c.VECTOR_STORE === 'pinecone' && (!c.PINECONE_API_KEY || !c.PINECONE_INDEX_HOST)) {
     throw new ConfigError('VECTOR_STORE=pinecone needs PINECONE_API_KEY and PINECONE_INDEX_HOST');
+  }
+  if (c.PAYMENT_PROVIDER === 'midtrans') {
+    if (!c.MIDTRANS_SERVER_KEY) throw new ConfigError('PAYMENT_PROVIDER=midtrans needs MIDTRANS_SERVER_KEY');
+    if (c.MIDTRANS_IS_PRODUCTION && c.MIDTRANS_SERVER_KEY.startsWith('SB-')) {
+      throw new ConfigError('MIDTRANS_IS_PRODUCTION=true needs a production server key (Mid-server-…), not a sandbox one');
+    }
+  }
+  if (c.PAYMENT_PROVIDER === 'xendit') {
+    if (!c.XENDIT_SECRET_KEY || !c.XENDIT_CALLBACK_TOKEN) {
+      throw new ConfigError('PAYMENT_PROVIDER=xendit needs XENDIT_SECRET_KEY and XENDIT_CALLBACK_TOKEN');
+    }
+    if (!c.XENDIT_SECRET_KEY.startsWith('xnd_')) throw new ConfigError('XENDIT_SECRET_KEY must be a Xendit secret key (xnd_…)');
   }
   if (isProduction && c.SESSION_SECRET === DEV_SECRET) {
     throw new ConfigError('SESSION_SECRET must be set to a long random value in production');

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Paths whose values never reach a log line. */
 export const REDACT_PATHS = [
@@ -18,10 +18,31 @@ export const REDACT_PATHS = [
   'req.headers.cookie',
   'req.headers["x-visitor-token"]',
   'res.headers["set-cookie"]',
+  // AI provider keys (bring your own key) and how they travel: never in a log line, sealed or not.
+  'key',
+  '*.key',
+  'sealed',
+  '*.sealed',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers["x-goog-api-key"]',
+  '["x-api-key"]',
+  '*["x-api-key"]',
+  'headers["x-api-key"]',
+  '*.headers["x-api-key"]',
+  '["x-goog-api-key"]',
+  '*["x-goog-api-key"]',
+  'headers["x-goog-api-key"]',
+  '*.headers["x-goog-api-key"]',
 ];
 
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({ name, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+/** `destination`: where lines go (stdout by default; tests capture them). */
+export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+  const options = { name, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
-export type { Logger };
+export type { DestinationStream, Logger };

@@ -30,6 +30,10 @@ export function AppHeader({ children }: { children?: React.ReactNode }) {
           <NavLink to="/chatbots" className="app-nav__link">
             {tr('chatbots.title')}
           </NavLink>
+          <NavLink to="/settings/api-keys" className="app-nav__link">
+            {tr('apiKeys.title')}
+          </NavLink>
+          <NavLink to="/billing" className="app-nav__link">{tr('billing.title')}</NavLink>
         </nav>
       ) : null}
       <div className="app-header__end">

@@ -5,6 +5,16 @@ const workspaceSchema = new Schema(
     name: { type: String, required: true, trim: true, maxlength: 120 },
     locale: { type: String, enum: ['id', 'en'], default: 'id' },
     timezone: { type: String, default: 'Asia/Jakarta' },
+    /**
+     * The workspace's plan (billing/prices.ts PLANS). A paid plan runs until `planEndsAt`, then
+     * the workspace is back on Free; buying again (QRIS) adds a month.
+     */
+    plan: { type: String, default: 'free' },
+    planEndsAt: { type: Date },
+    /** The plan end a renewal reminder was sent for (one reminder per period). */
+    planReminderFor: { type: Date },
+    /** Orders whose plan month was granted (each grants once). */
+    planPayments: { type: [String], default: [] },
   },
   { timestamps: true },
 );

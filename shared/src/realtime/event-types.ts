@@ -5,7 +5,8 @@
  * `agentTyping`, `startTyping` (the bot is preparing an answer). `stopTyping` and
  * `conversationUpdated` (mode, unread count) complete them. `messageUpdated` carries a delivery
  * status or a fetched attachment; `channelUpdated` a channel's health or WhatsApp Web pairing QR;
- * `knowledgeUpdated` a knowledge source's status and progress (both dashboard only).
+ * `knowledgeUpdated` a knowledge source's status and progress; `paymentUpdated` a QRIS payment's
+ * status, `balanceChanged` the credit balance, `noticeRaised` an owner alert (all dashboard only).
  */
 export const EVENT_TYPES = [
   'userMessage',
@@ -18,9 +19,13 @@ export const EVENT_TYPES = [
   'messageUpdated',
   'channelUpdated',
   'knowledgeUpdated',
+  'paymentUpdated',
+  'noticeRaised',
+  'balanceChanged',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Events a widget visitor may receive (only those of their own conversations). */
-export type WidgetEventType = Exclude<EventType, 'channelUpdated' | 'knowledgeUpdated'>;
-export const WIDGET_EVENT_TYPES = EVENT_TYPES.filter((t): t is WidgetEventType => t !== 'channelUpdated' && t !== 'knowledgeUpdated');
+const DASHBOARD_ONLY = ['channelUpdated', 'knowledgeUpdated', 'paymentUpdated', 'noticeRaised', 'balanceChanged'] as const;
+export type WidgetEventType = Exclude<EventType, (typeof DASHBOARD_ONLY)[number]>;
+export const WIDGET_EVENT_TYPES = EVENT_TYPES.filter((t): t is WidgetEventType => !(DASHBOARD_ONLY as readonly string[]).includes(t));

@@ -31,6 +31,8 @@ export interface FakeAiRequest {
   body: unknown;
   /** The HTTP status the fake answered (0: hung until the client gave up). */
   status: number;
+  /** The last four characters of the credential sent (which key paid for the call), if any. */
+  keyLast4?: string;
 }
 
 /** A chat request as every provider fake sees it, whatever its wire shape. */
@@ -114,6 +116,8 @@ export async function startAiFakeServer(options: AiFakeServerOptions): Promise<F
       body: parseBodyForRecord(rawBody),
       status: 0,
     };
+    const credential = [...credentialHeaders].map((h) => req.headers[h]).find((v): v is string => typeof v === 'string' && v.length > 0);
+    if (credential) record.keyLast4 = credential.slice(-4);
     requests.push(record);
 
     if (hangs > 0) {

@@ -8,3 +8,5 @@ export * from './openai';
 export * from './anthropic';
 export * from './gemini';
 export * from './replicate';
+export * from './midtrans';
+export * from './xendit';

@@ -30,6 +30,8 @@ import {
 export interface FakeOpenAiOptions {
   /** The key clients must send as `Authorization: Bearer <key>`; `null` accepts any or none (Ollama). Default {@link FAKE_OPENAI_KEY}. */
   apiKey?: string | null;
+  /** More keys the fake accepts (a workspace's own key beside the platform's). */
+  extraApiKeys?: string[];
   /** Models that exist; others get OpenAI's 404 `model_not_found`. Default: every model exists. */
   models?: string[];
 }
@@ -117,7 +119,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       );
     }
     const given = match[1] ?? '';
-    if (given !== apiKey) {
+    if (given !== apiKey && !(options.extraApiKeys ?? []).includes(given)) {
       // OpenAI shows the first and last characters only.
       const masked = given.length > 8 ? `${given.slice(0, 3)}${'*'.repeat(given.length - 7)}${given.slice(-4)}` : '*'.repeat(given.length);
       throw new OpenAiError(

@@ -1,4 +1,6 @@
-import type { Config } from '@sapa/shared';
+import type { Config, QrisProvider } from '@sapa/shared';
+import { createFunding } from '../billing/funding';
+import { createPaymentProvider } from '../payments';
 import type { ChannelRegistry } from '@sapa/channels';
 import { platformCredentials } from '../ai/credentials';
 import { createChatProvider } from '../ai/providers';
@@ -6,7 +8,9 @@ import type { RouteTarget } from '../ai/router';
 import { createRagEngine, type RagEngine } from '../rag/engine';
 import { createConversationActivities } from './conversation';
 import { createKnowledgeActivities } from './knowledge';
+import { createPaymentActivities } from './payments';
 import { createPlaygroundActivities } from './playground';
+import { createKeyTestActivities } from './key-test';
 import { createReplyEngine } from './replies';
 
 export interface ActivityDeps {
@@ -14,6 +18,8 @@ export interface ActivityDeps {
   registry: ChannelRegistry;
   /** Built from config when not given (tests may share one between workers). */
   rag?: RagEngine;
+  /** Built from config when not given. */
+  paymentProvider?: QrisProvider | null;
 }
 
 /** Every activity the worker registers. */
@@ -24,13 +30,15 @@ export function createActivities(deps: ActivityDeps) {
     config,
     rag,
     router: {
-      providerFor: (target: RouteTarget) => createChatProvider(target.provider, platformCredentials(config, target.provider, target.baseUrl)),
+      providerFor: (target: RouteTarget) => createChatProvider(target.provider, target.creds ?? platformCredentials(config, target.provider, target.baseUrl)),
     },
   };
-  const replies = createReplyEngine(answerDeps);
+  const replies = createReplyEngine({ ...answerDeps, funding: createFunding(config) });
   return {
     ...createConversationActivities({ config, registry: deps.registry, replies }),
     ...createKnowledgeActivities({ config, rag }),
     ...createPlaygroundActivities(answerDeps),
+    ...createPaymentActivities({ config, provider: deps.paymentProvider ?? createPaymentProvider(config) }),
+    ...createKeyTestActivities({ config }),
   };
 }

@@ -41,7 +41,8 @@ export function createPlaygroundActivities(deps: AnswerDeps) {
         { upsert: true },
       );
       return {
-        kind: answer.kind,
+        // The playground shows a call nobody could pay for as a failure (the reason is in `error`).
+        kind: answer.kind === 'unfunded' ? 'failed' : answer.kind,
         text: answer.kind === 'answer' ? answer.text : '',
         language,
         citations: answer.kind === 'answer' ? answer.citations : [],
@@ -57,7 +58,7 @@ export function createPlaygroundActivities(deps: AnswerDeps) {
           lexical: p.lexical,
         })),
         usage: answer.usage,
-        ...(answer.kind === 'failed' ? { error: answer.error } : {}),
+        ...(answer.kind === 'failed' ? { error: answer.error } : answer.kind === 'unfunded' ? { error: answer.reason } : {}),
       };
     },
   };

@@ -18,15 +18,23 @@ import {
 } from '@sapa/shared';
 import { answerQuestion, usagePassages, type AnswerDeps, type Citation, type EngineAnswer } from '../ai/answer';
 import type { HistoryMessage } from '../ai/memory';
+import { alertCreditsExhausted, chargeReply } from '../billing/metering';
+import { countReply, mayReply } from '../billing/plan-limits';
 import { detectAcceptance, detectCourtesy, detectHumanRequest, detectLanguage } from '../answerer';
 
 export type ReplyDecision =
   | { kind: 'handoff'; reason: 'customer_request' | 'accepted_offer'; language: Locale }
   /** An LLM answers: the workflow runs `generateReply` next. */
   | { kind: 'generate'; language: Locale }
-  /** Every provider failed: the customer is told politely and a person takes over. */
-  | { kind: 'failed'; language: Locale }
+  /**
+   * No AI answer: every provider failed (`ai_unavailable`), nobody can pay for one
+   * (`credits_exhausted`) or the plan's monthly replies are used up (`plan_limit`). The customer
+   * is told politely and a person takes over.
+   */
+  | { kind: 'failed'; reason: FailureReason; language: Locale }
   | { kind: 'answer' | 'no_answer' | 'greeting'; text: string; citations: Citation[]; language: Locale };
+
+export type FailureReason = 'ai_unavailable' | 'credits_exhausted' | 'plan_limit';
 
 export interface ReplyQuestion {
   workspaceId: string;
@@ -42,8 +50,9 @@ export interface ReplyQuestion {
 const HISTORY_MESSAGES = 30;
 
 export function createReplyEngine(deps: AnswerDeps & { config: Config }) {
-  async function recordUsage(q: ReplyQuestion, answer: EngineAnswer) {
+  async function recordUsage(q: ReplyQuestion, answer: EngineAnswer, credits: number) {
     const { usage } = answer;
+    const funding = 'funding' in answer ? answer.funding : undefined;
     // Insert, keyed by the reply's id: a retried activity finds it there (duplicate key) and the
     // usual path costs one write, no read (FerretDB scans for an upsert's filter).
     await AiUsageModel.create({
@@ -53,6 +62,9 @@ export function createReplyEngine(deps: AnswerDeps & { config: Config }) {
       conversationId: new mongoose.Types.ObjectId(q.conversationId),
       purpose: 'reply',
       ...usage,
+      credits,
+      ...(funding ? { funding: funding.via } : {}),
+      ...(funding?.via === 'own_key' ? { apiKeyId: new mongoose.Types.ObjectId(funding.apiKeyId) } : {}),
       outcome: answer.kind === 'answer' ? 'answered' : answer.kind,
       ...(answer.kind === 'failed' ? { error: answer.error.slice(0, 500) } : {}),
       passages: usagePassages(answer.passages),
@@ -62,12 +74,14 @@ export function createReplyEngine(deps: AnswerDeps & { config: Config }) {
   }
 
   function toDecision(answer: EngineAnswer, language: Locale): ReplyDecision {
-    if (answer.kind === 'failed') return { kind: 'failed', language };
+    if (answer.kind === 'failed') return { kind: 'failed', reason: 'ai_unavailable', language };
+    if (answer.kind === 'unfunded') return { kind: 'failed', reason: 'credits_exhausted', language };
     if (answer.kind === 'no_answer') return { kind: 'no_answer', text: t(language, 'bot.noAnswer'), citations: [], language };
     return { kind: 'answer', text: answer.text, citations: answer.citations, language };
   }
 
   async function answer(q: ReplyQuestion, language: Locale, history: HistoryMessage[]): Promise<ReplyDecision> {
+    if (!(await mayReply(deps.config, q.workspaceId))) return { kind: 'failed', reason: 'plan_limit', language };
     const { ai, retrieval } = readAiSettings(q.chatbot);
     const result = await answerQuestion(deps, {
       workspaceId: q.workspaceId,
@@ -79,7 +93,14 @@ export function createReplyEngine(deps: AnswerDeps & { config: Config }) {
       history,
       language,
     });
-    await recordUsage(q, result);
+    if (result.kind === 'unfunded') await alertCreditsExhausted(deps.config, q.workspaceId, result.provider);
+    // Charged before the usage record: the ledger entry (keyed by the reply) is what makes it once.
+    const credits =
+      result.kind === 'answer' || result.kind === 'no_answer'
+        ? await chargeReply(deps.config, { workspaceId: q.workspaceId, replyId: q.replyId, chatbotId: String(q.chatbot._id), usage: result.usage, funding: result.funding })
+        : 0;
+    await recordUsage(q, result, credits);
+    if (result.kind === 'answer' || result.kind === 'no_answer') await countReply(q.workspaceId);
     return toDecision(result, language);
   }
 

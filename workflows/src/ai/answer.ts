@@ -10,6 +10,7 @@ import { retrieve, type RetrievedPassage } from '../rag/retrieve';
 import { buildMemory, historyBudget, type HistoryMessage } from './memory';
 import { offlineAnswerText, passagesToQuote } from './offline';
 import { buildSystemPrompt, citedPassages, isNoAnswer, stripCitationMarkers } from './prompt';
+import type { Funding, FundingResolver, Refusal } from '../billing/funding';
 import { AllProvidersFailedError, routeChat, type RouteTarget, type RouterDeps } from './router';
 import { countTokens } from './tokens';
 
@@ -42,14 +43,18 @@ export interface AnswerRequest {
 }
 
 export type EngineAnswer =
-  | { kind: 'answer'; text: string; citations: Citation[]; passages: RetrievedPassage[]; usage: AnswerUsage }
-  | { kind: 'no_answer'; passages: RetrievedPassage[]; usage: AnswerUsage }
-  | { kind: 'failed'; error: string; passages: RetrievedPassage[]; usage: AnswerUsage };
+  | { kind: 'answer'; text: string; citations: Citation[]; passages: RetrievedPassage[]; usage: AnswerUsage; funding?: Funding }
+  | { kind: 'no_answer'; passages: RetrievedPassage[]; usage: AnswerUsage; funding?: Funding }
+  | { kind: 'failed'; error: string; passages: RetrievedPassage[]; usage: AnswerUsage }
+  /** Nobody can pay for the call: no own key and not enough credits (or no platform key). */
+  | { kind: 'unfunded'; reason: Refusal['refused']; provider: string; passages: RetrievedPassage[]; usage: AnswerUsage };
 
 export interface AnswerDeps {
   config: Config;
   rag: RagEngine;
   router: Omit<RouterDeps, 'config'>;
+  /** Who pays for each call (own key → credits); without it every call uses the platform's keys. */
+  funding?: FundingResolver;
 }
 
 function citationOf(passage: RetrievedPassage, language: Locale): Citation {
@@ -103,25 +108,45 @@ export async function answerQuestion(deps: AnswerDeps, request: AnswerRequest): 
   const system = buildSystemPrompt({ ai, businessName: request.businessName, language, passages, summary: '' });
   const budget = historyBudget(ai.model, countTokens(system), ai.maxTokens);
   const memory = buildMemory([...request.history, { author: 'customer', text: request.question }], budget);
+  const finalSystem = memory.summary ? buildSystemPrompt({ ai, businessName: request.businessName, language, passages, summary: memory.summary }) : system;
   const fallback = ai.fallback;
-  const targets: RouteTarget[] = [
+  const wanted: RouteTarget[] = [
     { provider: ai.provider, model: ai.model, ...(ai.baseUrl ? { baseUrl: ai.baseUrl } : {}) },
     // The offline answerer as a fallback is not a call: it answers below when the others failed.
     ...(fallback && fallback.provider !== 'offline'
       ? [{ provider: fallback.provider, model: fallback.model || DEFAULT_CHAT_MODELS[fallback.provider], ...(fallback.baseUrl ? { baseUrl: fallback.baseUrl } : {}) }]
       : []),
   ];
+  // Each target must be paid for before it is called; one nobody can pay for is skipped.
+  const promptTokens = countTokens(finalSystem) + memory.turns.reduce((sum, turn) => sum + countTokens(turn.content) + 4, 0);
+  const targets: RouteTarget[] = [];
+  const fundingOf = new Map<RouteTarget, Funding>();
+  let refusal: Refusal['refused'] | undefined;
+  for (const target of wanted) {
+    if (!deps.funding) {
+      targets.push(target);
+      continue;
+    }
+    const funded = await deps.funding.resolve({ workspaceId: request.workspaceId, provider: target.provider, model: target.model, baseUrl: target.baseUrl, promptTokens, maxTokens: ai.maxTokens });
+    if ('refused' in funded) {
+      refusal ??= funded.refused;
+      continue;
+    }
+    const paid = { ...target, creds: funded.creds };
+    fundingOf.set(paid, funded.funding);
+    targets.push(paid);
+  }
+  if (targets.length === 0) {
+    if (fallback?.provider === 'offline') return offline({ fallback: true });
+    return { kind: 'unfunded', reason: refusal ?? 'not_configured', provider: ai.provider, passages, usage: { ...noUsage(ai), latencyMs: Date.now() - started } };
+  }
   try {
     const result = await routeChat(
       { ...deps.router, config: deps.config },
       targets,
-      {
-        system: memory.summary ? buildSystemPrompt({ ai, businessName: request.businessName, language, passages, summary: memory.summary }) : system,
-        messages: memory.turns,
-        temperature: ai.temperature,
-        maxTokens: ai.maxTokens,
-      },
+      { system: finalSystem, messages: memory.turns, temperature: ai.temperature, maxTokens: ai.maxTokens },
     );
+    const funding = fundingOf.get(result.target);
     const usage: AnswerUsage = {
       provider: result.provider,
       model: result.model,
@@ -131,7 +156,7 @@ export async function answerQuestion(deps: AnswerDeps, request: AnswerRequest): 
       attempts: result.attempts,
       fallback: result.fallback,
     };
-    if (isNoAnswer(result.text) || !result.text.trim()) return { kind: 'no_answer', passages, usage };
+    if (isNoAnswer(result.text) || !result.text.trim()) return { kind: 'no_answer', passages, usage, ...(funding ? { funding } : {}) };
     const cited = citedPassages(result.text, passages.length).map((n) => passages[n - 1]!);
     return {
       kind: 'answer',
@@ -140,6 +165,7 @@ export async function answerQuestion(deps: AnswerDeps, request: AnswerRequest): 
       citations: citationsOf(cited.length > 0 ? cited : passagesToQuote(passages), language),
       passages,
       usage,
+      ...(funding ? { funding } : {}),
     };
   } catch (err) {
     if (!(err instanceof AllProvidersFailedError)) throw err;

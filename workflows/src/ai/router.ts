@@ -5,12 +5,14 @@
  * fallback at once. When every provider has failed the caller hands the conversation to a person.
  */
 import type { ChatProviderId, Config } from '@sapa/shared';
-import { ProviderError, type ChatProvider, type ChatRequest, type ChatResult } from './types';
+import { ProviderError, type ChatProvider, type ChatRequest, type ChatResult, type ProviderCredentials } from './types';
 
 export interface RouteTarget {
   provider: ChatProviderId;
   model: string;
   baseUrl?: string;
+  /** Who pays and with which key (billing/funding.ts); without it, the platform's key. */
+  creds?: ProviderCredentials;
 }
 
 export interface RoutedResult extends ChatResult {
@@ -20,6 +22,8 @@ export interface RoutedResult extends ChatResult {
   attempts: number;
   /** The answer came from the fallback provider. */
   fallback: boolean;
+  /** The target that answered. */
+  target: RouteTarget;
 }
 
 export class AllProvidersFailedError extends Error {
@@ -70,7 +74,7 @@ export async function routeChat(deps: RouterDeps, targets: readonly RouteTarget[
       const started = Date.now();
       try {
         const result = await provider.chat({ ...request, model: target.model, signal: AbortSignal.timeout(deps.config.AI_REQUEST_TIMEOUT_MS) });
-        return { ...result, provider: target.provider, latencyMs: Date.now() - started, attempts, fallback: position > 0 };
+        return { ...result, provider: target.provider, latencyMs: Date.now() - started, attempts, fallback: position > 0, target };
       } catch (err) {
         lastError = asProviderError(err, target.provider);
         if (!lastError.retryable || attempt === deps.config.AI_MAX_ATTEMPTS) break;

@@ -241,21 +241,18 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     if (decision.kind === 'generate') {
       const { language } = decision;
       // Never leave the customer without a reply or a person: a worker that keeps dying counts as a failure.
-      decision = await aiActs.generateReply({ ...ref, messageIds, text, replyId, language }).catch(() => ({ kind: 'failed' as const, language }));
+      decision = await aiActs
+        .generateReply({ ...ref, messageIds, text, replyId, language })
+        .catch(() => ({ kind: 'failed' as const, reason: 'ai_unavailable' as const, language }));
     }
     handled += messageIds.length;
     if (decision.kind === 'handoff' || decision.kind === 'failed') {
       state.offeredHuman = false;
-      const reason = decision.kind === 'failed' ? 'ai_unavailable' : decision.reason;
-      await acts.setMode({ ...ref, mode: 'waiting_for_agent', reason, key: transitionKey() });
+      await acts.setMode({ ...ref, mode: 'waiting_for_agent', reason: decision.reason, key: transitionKey() });
       state.mode = 'waiting_for_agent';
-      await acts.deliverMessage({
-        ...ref,
-        messageId: `${lastId}:handoff`,
-        author: 'bot',
-        catalog: { key: decision.kind === 'failed' ? 'bot.aiUnavailable' : 'bot.handoffRequested' },
-        locale: decision.language,
-      });
+      // A customer is not told about the business's credits or plan: only that the team will reply.
+      const message = decision.kind === 'handoff' ? 'bot.handoffRequested' : decision.reason === 'ai_unavailable' ? 'bot.aiUnavailable' : 'bot.teamWillReply';
+      await acts.deliverMessage({ ...ref, messageId: `${lastId}:handoff`, author: 'bot', catalog: { key: message }, locale: decision.language });
       return;
     }
     if (decision.kind === 'generate') return; // unreachable: generateReply never asks again

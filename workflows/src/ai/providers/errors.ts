@@ -139,10 +139,25 @@ function make(kind: ProviderErrorKind, message: string, context: ErrorContext, s
   });
 }
 
-/** Removes the key from a message (providers that echo a key mask it; this guards the others). */
+/**
+ * Removes the key from a message: the key itself, a masked echo of it (OpenAI answers a wrong key
+ * with its first characters and last four around `***`), and any word sharing 8 characters in a row
+ * with it.
+ */
 export function scrub(message: string, apiKey: string | undefined): string {
-  if (!apiKey || apiKey.length < 8) return message;
-  return message.split(apiKey).join('[redacted]');
+  const whole = apiKey && apiKey.length >= 8 ? message.split(apiKey).join('[redacted]') : message;
+  return whole
+    .split(/(\s+)/)
+    .map((word) => (/\*{3,}/.test(word) || (apiKey && sharesRun(word, apiKey, 8)) ? '[redacted]' : word))
+    .join('');
+}
+
+function sharesRun(word: string, secret: string, length: number): boolean {
+  if (word.length < length || secret.length < length) return false;
+  for (let start = 0; start + length <= secret.length; start += 1) {
+    if (word.includes(secret.slice(start, start + length))) return true;
+  }
+  return false;
 }
 
 interface GoogleErrorBody {

@@ -1,0 +1,49 @@
+/**
+ * One QRIS payment (id `payment/<orderId>`): create the charge, then wait for the provider's
+ * notification (a signal from the gateway, after it verified the signature) or poll the status,
+ * until the payment is settled, cancelled or expired. Every outcome is decided by an activity that
+ * asks the provider first; a paid payment is fulfilled once (the ledger entry's key is the order).
+ */
+import { condition, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { TopUpWorkflowInput } from '@sapa/shared/billing/top-up-client';
+import type { PaymentActivities } from '../activities/payments';
+
+export const paymentNotifiedSignal = defineSignal('paymentNotified');
+export const cancelPaymentSignal = defineSignal('cancelPayment');
+
+const acts = proxyActivities<PaymentActivities>({
+  startToCloseTimeout: '1 minute',
+  // A provider or database outage must not lose a payment: keep trying (with a ceiling on the wait).
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export async function topUpWorkflow(input: TopUpWorkflowInput): Promise<void> {
+  let notified = false;
+  let cancelRequested = false;
+  setHandler(paymentNotifiedSignal, () => {
+    notified = true;
+  });
+  setHandler(cancelPaymentSignal, () => {
+    cancelRequested = true;
+  });
+
+  const charge = await acts.createCharge(input);
+  if (!charge) return; // refused by the provider (recorded as failed) or already finished
+
+  for (;;) {
+    const left = charge.expiresAt - Date.now();
+    if (left <= 0) break;
+    await condition(() => notified || cancelRequested, Math.min(charge.pollIntervalMs, left));
+    if (cancelRequested) {
+      cancelRequested = false;
+      await acts.cancelCharge(input);
+    }
+    notified = false;
+    const outcome = await acts.checkPayment({ ...input, final: false });
+    if (outcome !== 'pending') return;
+  }
+  // The QR has expired: close it at the provider, then look once more (a payment made in the last
+  // second is still honoured).
+  await acts.expireCharge(input);
+  await acts.checkPayment({ ...input, final: true });
+}
