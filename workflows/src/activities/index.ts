@@ -1,16 +1,16 @@
 import type { Config, QrisProvider } from '@sapa/shared';
-import { createFunding } from '../billing/funding';
-import { createPaymentProvider } from '../payments';
 import type { ChannelRegistry } from '@sapa/channels';
 import { platformCredentials } from '../ai/credentials';
 import { createChatProvider } from '../ai/providers';
 import type { RouteTarget } from '../ai/router';
+import { createFunding } from '../billing/funding';
+import { createPaymentProvider } from '../payments';
 import { createRagEngine, type RagEngine } from '../rag/engine';
 import { createConversationActivities } from './conversation';
+import { createKeyTestActivities } from './key-test';
 import { createKnowledgeActivities } from './knowledge';
 import { createPaymentActivities } from './payments';
 import { createPlaygroundActivities } from './playground';
-import { createKeyTestActivities } from './key-test';
 import { createReplyEngine } from './replies';
 
 export interface ActivityDeps {
@@ -33,11 +33,12 @@ export function createActivities(deps: ActivityDeps) {
       providerFor: (target: RouteTarget) => createChatProvider(target.provider, target.creds ?? platformCredentials(config, target.provider, target.baseUrl)),
     },
   };
-  const replies = createReplyEngine({ ...answerDeps, funding: createFunding(config) });
+  const funded = { ...answerDeps, funding: createFunding(config) };
+  const replies = createReplyEngine(funded);
   return {
     ...createConversationActivities({ config, registry: deps.registry, replies }),
     ...createKnowledgeActivities({ config, rag }),
-    ...createPlaygroundActivities(answerDeps),
+    ...createPlaygroundActivities(funded),
     ...createPaymentActivities({ config, provider: deps.paymentProvider ?? createPaymentProvider(config) }),
     ...createKeyTestActivities({ config }),
   };

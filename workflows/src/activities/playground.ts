@@ -7,6 +7,7 @@
 import mongoose from 'mongoose';
 import { AiUsageModel, ChatbotModel, readAiSettings, type PlaygroundInput, type PlaygroundResult } from '@sapa/shared';
 import { answerQuestion, usagePassages, type AnswerDeps } from '../ai/answer';
+import { chargeReply } from '../billing/metering';
 import { detectLanguage } from '../answerer';
 
 export function createPlaygroundActivities(deps: AnswerDeps) {
@@ -26,14 +27,24 @@ export function createPlaygroundActivities(deps: AnswerDeps) {
         history: input.history,
         language,
       });
+      // The owner's questions cost what customers' do: paid the same way (own key → credits).
+      const usageId = `playground:${input.runId}`;
+      const funding = 'funding' in answer ? answer.funding : undefined;
+      const credits =
+        answer.kind === 'answer' || answer.kind === 'no_answer'
+          ? await chargeReply(deps.config, { workspaceId: input.workspaceId, replyId: usageId, chatbotId: input.chatbotId, usage: answer.usage, funding })
+          : 0;
       await AiUsageModel.updateOne(
-        { _id: `playground:${input.runId}` },
+        { _id: usageId },
         {
           $setOnInsert: {
             workspaceId: chatbot.workspaceId,
             chatbotId: chatbot._id,
             purpose: 'playground',
             ...answer.usage,
+            credits,
+            ...(funding ? { funding: funding.via } : {}),
+            ...(funding?.via === 'own_key' ? { apiKeyId: new mongoose.Types.ObjectId(funding.apiKeyId) } : {}),
             outcome: answer.kind === 'answer' ? 'answered' : answer.kind,
             passages: usagePassages(answer.passages),
           },
