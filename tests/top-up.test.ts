@@ -11,6 +11,7 @@ import {
   CreditLedgerModel,
   NoticeModel,
   PaymentModel,
+  WorkspaceModel,
   cancelTopUp,
   getBalance,
   midtransSignature,
@@ -37,6 +38,8 @@ describe('QRIS top-up with Midtrans', () => {
         MIDTRANS_SERVER_KEY: SERVER_KEY,
         MIDTRANS_BASE_URL: midtrans.baseUrl,
         PAYMENT_POLL_INTERVAL_MS: '400',
+        // A plan month is 30 days: the renewal reminder fires about three seconds after payment.
+        PLAN_REMINDER_BEFORE_MS: String(30 * 24 * 60 * 60 * 1000 - 3000),
       },
     });
     ownerId = new mongoose.Types.ObjectId().toHexString();
@@ -137,6 +140,25 @@ describe('QRIS top-up with Midtrans', () => {
     expect(flagged.flagReason).toMatch(/15000/);
     expect(await getBalance(ws())).toBe(before);
     expect(await NoticeModel.exists({ _id: `payment_flagged:${orderId}` })).toBeTruthy();
+  });
+
+  it('buys a month of a plan with QRIS, and reminds the owner before it ends', async () => {
+    const orderId = await startPurchase(stack.temporal, stack.config, { workspaceId: ws(), userId: ownerId, kind: 'plan', planId: 'pro' });
+    const pending = await waitForStatus(orderId, 'pending');
+    expect(pending.amountIdr).toBe(299_000);
+    await midtrans.pay(orderId, { notify: { url: notificationUrl() } });
+    await waitForPaid(orderId);
+    const workspace = await WorkspaceModel.findById(ws()).lean();
+    expect(workspace?.plan).toBe('pro');
+    const month = 30 * 24 * 60 * 60 * 1000;
+    expect(Math.abs(workspace!.planEndsAt!.getTime() - Date.now() - month)).toBeLessThan(60_000);
+    // Paying twice for the same order cannot add two months.
+    await midtrans.notify(orderId, { url: notificationUrl(), times: 3 });
+    await new Promise((r) => setTimeout(r, 800));
+    expect((await WorkspaceModel.findById(ws()).lean())!.planEndsAt!.getTime()).toBe(workspace!.planEndsAt!.getTime());
+    const reminder = await waitUntil(() => NoticeModel.findOne({ workspaceId: new mongoose.Types.ObjectId(ws()), kind: 'plan_renewal' }).lean(), 'renewal reminder', 30_000);
+    expect(reminder.vars).toMatchObject({ plan: 'Pro' });
+    expect(await getBalance(ws())).toBeGreaterThanOrEqual(0);
   });
 
   it('closes an expired QR without crediting; the owner may try again', async () => {

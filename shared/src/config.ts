@@ -139,6 +139,8 @@ const envSchema = z.object({
 
   /** How often a pending QRIS payment's status is asked while its QR is shown (notifications may be late or lost). */
   PAYMENT_POLL_INTERVAL_MS: ms(15_000),
+  /** The owner is reminded this long before a paid plan ends. */
+  PLAN_REMINDER_BEFORE_MS: ms(3 * 24 * 60 * 60 * 1000),
   /** Outgoing mail (smtp://user:pass@host:587). Without it, emails are kept in the dashboard's outbox. */
   SMTP_URL: z.string().url().optional(),
   EMAIL_FROM: z.string().default('Sapa <no-reply@sapa.local>'),

@@ -31,3 +31,4 @@ export * from './billing/purchase';
 export * from './payments/types';
 export * from './payments/notifications';
 export * from './ai/api-keys';
+export * from './billing/plans';

@@ -1,14 +1,15 @@
 /**
  * Creating a workspace with everything a new owner needs to see Sapa work: the owner account and
- * membership, a first chatbot and its web channel (so the widget snippet works at once), and
- * optionally a first knowledge text. Used by sign-up in the dashboard and by the demo seed of
- * `npm start`. A knowledge source is created `queued`: the caller starts its ingestion
+ * membership, a first chatbot and its web channel (`createChatbot`, so the widget snippet works
+ * at once), and optionally a first knowledge text. Used by sign-up in the dashboard and by the
+ * demo seed of `npm start`. A knowledge source is created `queued`: the caller starts its ingestion
  * (`startKnowledgeRun`), since this module does not talk to Temporal.
  */
 import mongoose from 'mongoose';
 import { conflict, isDuplicateKeyError } from './errors';
-import { hashPassword, randomId } from './crypto';
-import { t, type Locale } from './i18n';
+import { createChatbot } from './chatbots';
+import { hashPassword } from './crypto';
+import type { Locale } from './i18n';
 import { ChannelModel, ChatbotModel, KnowledgeSourceModel, MembershipModel, UserModel, WorkspaceModel } from './models';
 
 export interface NewWorkspaceInput {
@@ -33,14 +34,11 @@ export async function createWorkspace(input: NewWorkspaceInput) {
   try {
     const workspace = await WorkspaceModel.create({ _id: workspaceId, name: input.workspaceName, locale });
     await MembershipModel.create({ workspaceId, userId: user._id, role: 'owner' });
-    const chatbot = await ChatbotModel.create({
-      workspaceId,
+    const { chatbot, channel } = await createChatbot(workspaceId, {
       name: input.chatbot?.name ?? input.workspaceName,
-      publicId: randomId(9),
       language: locale,
-      greeting: input.chatbot?.greeting ?? t(locale, 'bot.greeting'),
+      ...(input.chatbot?.greeting ? { greeting: input.chatbot.greeting } : {}),
     });
-    const channel = await ChannelModel.create({ workspaceId, chatbotId: chatbot._id, type: 'web', name: 'Web widget' });
     const knowledge = input.chatbot?.knowledge;
     const sources = knowledge
       ? [await KnowledgeSourceModel.create({ workspaceId, chatbotIds: [chatbot._id], kind: 'text', name: knowledge.name, text: knowledge.text })]

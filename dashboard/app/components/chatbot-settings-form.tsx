@@ -1,6 +1,7 @@
 /**
  * A chatbot's AI and retrieval settings as one form: the provider and model (the provider's
- * default as the placeholder), temperature and length, the prompt template with its text, the
+ * default as the placeholder, the listed models suggested with their price, and what the chosen
+ * provider's models cost), temperature and length, the prompt template with its text, the
  * owner's own instructions, a fallback provider, and how knowledge is retrieved and chunked.
  * Works without JavaScript; with it, the hints follow the chosen provider and template as they
  * change, and fields that do not apply are hidden.
@@ -17,6 +18,7 @@ import { CsrfInput } from './csrf-input';
 import { FormAlert } from './channel-form';
 import { SelectField, TextAreaField } from './field-controls';
 import { FormField } from './form-field';
+import { ModelDatalists, ModelPrices, modelListId } from './model-prices';
 
 /** The stored settings as the form's text values. */
 export function settingsValues(ai: AiSettings, retrieval: RetrievalSettings): SettingsValues {
@@ -78,15 +80,18 @@ export function ChatbotSettingsForm({ view, values, errors, busy }: Props) {
             {tr('chatbot.offlineNote')}
           </p>
         ) : null}
+        <ModelDatalists source={view} />
         {shows(provider !== 'offline') ? (
           <FormField
             label={tr('chatbot.model')}
             {...field('model')}
             maxLength={200}
+            list={modelListId(provider)}
             placeholder={chatModel(provider)}
             hint={tr('chatbot.modelHint', { model: chatModel(provider) })}
           />
         ) : null}
+        <ModelPrices source={view} provider={provider} />
         {shows(provider === 'openai_compatible') ? (
           <FormField label={tr('chatbot.baseUrl')} {...field('baseUrl')} type="url" placeholder="http://localhost:11434/v1" hint={tr('chatbot.baseUrlHint')} />
         ) : null}
@@ -122,7 +127,7 @@ export function ChatbotSettingsForm({ view, values, errors, busy }: Props) {
           onChange={(e) => setFallback(e.currentTarget.value)}
         />
         {shows(fallback !== 'none' && fallback !== 'offline') ? (
-          <FormField label={tr('chatbot.model')} {...field('fallbackModel')} maxLength={200} placeholder={chatModel(fallback)} />
+          <FormField label={tr('chatbot.model')} {...field('fallbackModel')} maxLength={200} list={modelListId(fallback)} placeholder={chatModel(fallback)} />
         ) : null}
         {shows(fallback === 'openai_compatible') ? (
           <FormField label={tr('chatbot.baseUrl')} {...field('fallbackBaseUrl')} type="url" placeholder="http://localhost:11434/v1" hint={tr('chatbot.baseUrlHint')} />

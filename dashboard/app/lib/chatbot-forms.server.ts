@@ -1,7 +1,8 @@
 /**
  * The chatbot pages' form validation, free of the database and Temporal so it can be tested on
- * its own: the AI and retrieval settings (validated with the shared schemas the worker reads them
- * with) and the playground's question with the transcript the page carries between posts.
+ * its own: a new chatbot, the AI and retrieval settings (validated with the shared schemas the
+ * worker reads them with) and the playground's question with the transcript the page carries
+ * between posts.
  */
 import { z } from 'zod';
 import {
@@ -13,9 +14,21 @@ import {
   type MessageKey,
   type RetrievalSettings,
 } from '@sapa/shared';
-import type { FieldErrors } from './forms.server';
+import { newChatbotSchema } from '@sapa/shared/chatbots';
+import { parseForm, type FieldErrors, type FormResult } from './forms.server';
 import { formFields, isHttpUrl } from './knowledge-forms.server';
 import { PLAYGROUND_LIMITS } from './knowledge-limits';
+
+export interface NewChatbotFields {
+  name: string;
+  language: Locale;
+}
+
+/** The "New chatbot" form: a name and the bot's language (the shared schema `createChatbot` applies). */
+export function parseNewChatbot(form: FormData, locale: Locale): FormResult<NewChatbotFields> {
+  const parsed = parseForm(newChatbotSchema.pick({ name: true, language: true }), form, locale);
+  return parsed.ok ? { ok: true, value: { name: parsed.value.name, language: parsed.value.language } } : parsed;
+}
 
 /** The settings form's fields, as the page names them. */
 export const SETTINGS_FIELDS = [

@@ -1,13 +1,15 @@
 /**
- * The workspace's chatbots as the dashboard shows and configures them: the list, and one
- * chatbot's AI settings (provider, model, prompt, fallback) and retrieval settings (top-k, minimum
- * score, chunking, embedding), stored in `chatbot.ai` / `chatbot.retrieval` exactly as the shared
- * schemas parse them, which is how the worker reads them back.
+ * The workspace's chatbots as the dashboard shows and configures them: the list, a new chatbot
+ * (within the plan's limit), and one chatbot's AI settings (provider, model, prompt, fallback,
+ * with what each listed model costs) and retrieval settings (top-k, minimum score, chunking,
+ * embedding), stored in `chatbot.ai` / `chatbot.retrieval` exactly as the shared schemas parse
+ * them, which is how the worker reads them back.
  *
  * Only owners and admins change a chatbot or use its playground (it spends AI credits); agents see
  * the list.
  */
 import {
+  ApiKeyModel,
   CHAT_PROVIDERS,
   ChatbotModel,
   DEFAULT_AI_SETTINGS,
@@ -18,9 +20,11 @@ import {
   KnowledgeSourceModel,
   PROMPT_TEMPLATE_LIST,
   aiSettingsSchema,
+  currentPlan,
   forbidden,
   isValidObjectId,
   notFound,
+  priceList,
   readAiSettings,
   retrievalSettingsSchema,
   type AiSettings,
@@ -28,11 +32,13 @@ import {
   type Chatbot,
   type EmbeddingProviderId,
   type Locale,
+  type PriceListItem,
   type PromptTemplateId,
   type RetrievalSettings,
 } from '@sapa/shared';
-import { needsReprocess } from './chatbot-forms.server';
-import { ensureDatabase } from './env.server';
+import { createChatbot } from '@sapa/shared/chatbots';
+import { needsReprocess, type NewChatbotFields } from './chatbot-forms.server';
+import { config, ensureDatabase } from './env.server';
 import { canManageKnowledge } from './knowledge.server';
 import { requireUser, type SessionUser } from './session.server';
 
@@ -65,6 +71,29 @@ export async function listChatbots(workspaceId: string): Promise<ChatbotSummary[
   );
 }
 
+/** How many chatbots the workspace's plan allows and how many it has. */
+export interface ChatbotAllowance {
+  plan: string;
+  used: number;
+  limit: number;
+}
+
+export async function chatbotAllowance(workspaceId: string): Promise<ChatbotAllowance> {
+  await ensureDatabase();
+  const plan = await currentPlan(workspaceId);
+  return { plan: plan.name, used: await ChatbotModel.countDocuments({ workspaceId }), limit: plan.limits.chatbots };
+}
+
+/**
+ * A new chatbot with its web channel; returns its id. Beyond the plan's limit this throws the
+ * 409 `plan_limit` refusal and creates nothing.
+ */
+export async function addChatbot(admin: SessionUser, fields: NewChatbotFields): Promise<string> {
+  await ensureDatabase();
+  const { chatbot } = await createChatbot(String(admin.workspace._id), fields);
+  return String(chatbot._id);
+}
+
 /** The chatbot with this id in this workspace; a 404 for a malformed id or another workspace's. */
 export async function findChatbot(workspaceId: string, chatbotId: string | undefined): Promise<Chatbot> {
   if (!isValidObjectId(chatbotId)) throw notFound('error.chatbotNotFound');
@@ -92,6 +121,10 @@ export interface ChatbotSettingsView {
   defaultEmbeddingModels: Record<EmbeddingProviderId, string>;
   /** Sources the chatbot uses (a "reprocess all" touches these). */
   sourceCount: number;
+  /** What each listed chat model costs (offline first), from the one price table. */
+  prices: PriceListItem[];
+  /** Providers the workspace has an active key of its own for: their replies cost no credits. */
+  ownKeyProviders: ChatProviderId[];
 }
 
 /** The stored settings without filling in default models, so the form shows what the owner chose. */
@@ -113,7 +146,19 @@ export async function loadChatbotSettings(workspaceId: string, chatbotId: string
     defaultChatModels: DEFAULT_CHAT_MODELS,
     defaultEmbeddingModels: DEFAULT_EMBEDDING_MODELS,
     sourceCount,
+    prices: priceList({ markupPercent: config.CREDITS_MARKUP_PERCENT }).filter((p) => p.kind === 'chat'),
+    ownKeyProviders: await ownKeyProviders(workspaceId),
   };
+}
+
+/**
+ * The paid providers the workspace brings its own key for. An OpenAI-compatible endpoint never
+ * costs credits, key or not, so it is not listed here.
+ */
+async function ownKeyProviders(workspaceId: string): Promise<ChatProviderId[]> {
+  const keys = await ApiKeyModel.find({ workspaceId, status: 'active' }, { provider: 1 }).lean();
+  const providers = new Set<string>(keys.map((k) => k.provider));
+  return CHAT_PROVIDERS.filter((p) => p !== 'openai_compatible' && providers.has(p));
 }
 
 /**

@@ -26,6 +26,7 @@ export const KNOWLEDGE_ERROR_CODES = [
   'timeout',
   'network',
   'fetch_error',
+  'plan_limit',
   'failed',
 ] as const;
 export type KnowledgeErrorCode = (typeof KNOWLEDGE_ERROR_CODES)[number];

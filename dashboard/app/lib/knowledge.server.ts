@@ -14,6 +14,7 @@ import {
   KnowledgeSourceModel,
   MediaStore,
   applyResyncSchedule,
+  assertPlanAllows,
   badRequest,
   currentEventSeq,
   forbidden,
@@ -208,6 +209,7 @@ export async function createSource(admin: SessionUser, input: NewSourceInput | N
   const workspaceId = String(admin.workspace._id);
   await ensureDatabase();
   await assertOwnChatbots(workspaceId, input.chatbotIds);
+  await assertPlanAllows(workspaceId, 'knowledgeSources');
   const mediaKey = input.kind === 'file' ? await media.put(workspaceId, input.bytes) : null;
   const source = await KnowledgeSourceModel.create({
     workspaceId,

@@ -1,8 +1,9 @@
 /**
- * /chatbots/:chatbotId/settings: the chatbot's AI provider, model, prompt and fallback, and how it
- * retrieves and chunks knowledge. Saving validates with the shared schemas the worker reads with.
- * Chunking and embedding apply when a source is processed, so the page offers to reprocess all
- * of the chatbot's sources (and says so right after such a change).
+ * /chatbots/:chatbotId/settings: the chatbot's AI provider, model (with what each listed model
+ * costs), prompt and fallback, and how it retrieves and chunks knowledge. Saving validates with
+ * the shared schemas the worker reads with. Chunking and embedding apply when a source is
+ * processed, so the page offers to reprocess all of the chatbot's sources (and says so right
+ * after such a change).
  */
 import { useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node';
@@ -25,6 +26,7 @@ export const loader = withHttpErrors(async ({ request, params }: LoaderFunctionA
   return {
     view,
     saved: search.has('saved'),
+    created: search.has('created'),
     reprocessSuggested: search.has('reprocess'),
     reprocessed: search.has('reprocessed') ? Number(search.get('reprocessed')) || 0 : null,
   };
@@ -57,7 +59,7 @@ export const action = withHttpErrors(async ({ request, params }: ActionFunctionA
 });
 
 export default function ChatbotSettingsPage() {
-  const { view, saved, reprocessSuggested, reprocessed } = useLoaderData<typeof loader>();
+  const { view, saved, created, reprocessSuggested, reprocessed } = useLoaderData<typeof loader>();
   const rejected = useActionData<typeof action>() ?? undefined;
   const navigation = useNavigation();
   const tr = useT();
@@ -65,6 +67,11 @@ export default function ChatbotSettingsPage() {
   const values = rejected?.values ?? settingsValues(view.ai, view.retrieval);
   return (
     <div className="stack" data-testid="chatbot-settings">
+      {created && !saved && !rejected ? (
+        <p className="alert alert--success" role="status" data-testid="created">
+          {tr('chatbots.new.created', { name: view.chatbot.name })}
+        </p>
+      ) : null}
       {saved && !rejected ? (
         <p className="alert alert--success" role="status" data-testid="saved">
           {tr('dash.saved')}

@@ -1,20 +1,58 @@
-/** /chatbots: the workspace's chatbots, the AI each answers with and how much knowledge it uses. */
-import { Link, useLoaderData } from '@remix-run/react';
-import type { LoaderFunctionArgs } from '@remix-run/node';
-import { listChatbots } from '../lib/chatbots.server';
+/**
+ * /chatbots: the workspace's chatbots, the AI each answers with and how much knowledge it uses,
+ * and (for owners and admins) the "New chatbot" form, within the plan's number of chatbots.
+ */
+import { Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node';
+import { badRequest } from '@sapa/shared';
+import { parseNewChatbot } from '../lib/chatbot-forms.server';
+import { addChatbot, chatbotAllowance, listChatbots, requireChatbotEditor } from '../lib/chatbots.server';
+import { verifyCsrf } from '../lib/csrf.server';
 import { withHttpErrors } from '../lib/http-errors.server';
+import { resolveLocale } from '../lib/i18n.server';
 import { canManageKnowledge } from '../lib/knowledge.server';
+import { PLAN_LIMIT_STATUS, planLimitErrors } from '../lib/plan-limits.server';
 import { useT } from '../lib/root-data';
-import { requireUser } from '../lib/session.server';
+import { getSession, requireUser } from '../lib/session.server';
+import { NewChatbotForm, type NewChatbotResult } from '../components/new-chatbot-form';
 
 export const loader = withHttpErrors(async ({ request }: LoaderFunctionArgs) => {
   const { workspace, membership } = await requireUser(request);
-  return { chatbots: await listChatbots(String(workspace._id)), canManage: canManageKnowledge(membership) };
+  const workspaceId = String(workspace._id);
+  const canManage = canManageKnowledge(membership);
+  return {
+    chatbots: await listChatbots(workspaceId),
+    canManage,
+    allowance: canManage ? await chatbotAllowance(workspaceId) : null,
+    defaultLanguage: workspace.locale === 'en' ? ('en' as const) : ('id' as const),
+  };
+});
+
+export const action = withHttpErrors(async ({ request }: ActionFunctionArgs) => {
+  const admin = await requireChatbotEditor(request);
+  const form = await request.formData();
+  verifyCsrf(await getSession(request), form);
+  if (form.get('intent') !== 'create') throw badRequest('error.validation');
+  const locale = resolveLocale(request, admin.user);
+  const values = { name: String(form.get('name') ?? ''), language: String(form.get('language') ?? '') };
+  const parsed = parseNewChatbot(form, locale);
+  if (!parsed.ok) return data<NewChatbotResult>({ fieldErrors: parsed.fieldErrors, values, planLimit: false }, { status: 400 });
+  try {
+    const chatbotId = await addChatbot(admin, parsed.value);
+    return redirect(`/chatbots/${chatbotId}/settings?created`);
+  } catch (err) {
+    const refused = planLimitErrors(err, locale);
+    if (!refused) throw err;
+    return data<NewChatbotResult>({ fieldErrors: refused, values, planLimit: true }, { status: PLAN_LIMIT_STATUS });
+  }
 });
 
 export default function ChatbotsPage() {
-  const { chatbots, canManage } = useLoaderData<typeof loader>();
+  const { chatbots, canManage, allowance, defaultLanguage } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() ?? undefined;
+  const navigation = useNavigation();
   const tr = useT();
+  const busy = navigation.state !== 'idle' && navigation.formMethod === 'POST';
   return (
     <div className="channels">
       <header className="channels__header">
@@ -50,6 +88,7 @@ export default function ChatbotsPage() {
           </li>
         ))}
       </ul>
+      {canManage && allowance ? <NewChatbotForm allowance={allowance} defaultLanguage={defaultLanguage} result={result} busy={busy} /> : null}
     </div>
   );
 }

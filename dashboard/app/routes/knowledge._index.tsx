@@ -1,6 +1,7 @@
 /**
  * /knowledge: the workspace's knowledge sources, live, and (for owners and admins) the forms that
- * add a file, typed text, Q&A pairs, a web page or a website.
+ * add a file, typed text, Q&A pairs, a web page or a website. A source beyond the plan's limit is
+ * refused on its form, in the owner's language.
  */
 import { useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node';
@@ -20,6 +21,7 @@ import {
   requireKnowledgeEditor,
   uploadFromForm,
 } from '../lib/knowledge.server';
+import { PLAN_LIMIT_STATUS, planLimitErrors } from '../lib/plan-limits.server';
 import { useT } from '../lib/root-data';
 import { getSession, requireUser } from '../lib/session.server';
 import { KNOWLEDGE_EVENTS, useLiveRevalidation } from '../hooks/use-live-revalidation';
@@ -63,14 +65,21 @@ export const action = withHttpErrors(async ({ request }: ActionFunctionArgs) => 
   const addIntent = intent as AddIntent;
   const back = (sourceId: string) => redirect(`/knowledge?tab=${TAB_OF_INTENT[addIntent]}&added=${sourceId}`);
 
-  if (addIntent === 'upload') {
-    const outcome = await uploadFromForm(form, admin, locale);
-    // A file is never echoed back; the chatbot choice is.
-    return outcome.ok ? back(outcome.value.sourceId) : rejected(intent, outcome.fieldErrors, outcome.status, typedValues(form));
+  try {
+    if (addIntent === 'upload') {
+      const outcome = await uploadFromForm(form, admin, locale);
+      // A file is never echoed back; the chatbot choice is.
+      return outcome.ok ? back(outcome.value.sourceId) : rejected(intent, outcome.fieldErrors, outcome.status, typedValues(form));
+    }
+    const parsed = parseNewSource(addIntent, form, locale, { maxPagesLimit: config.CRAWL_MAX_PAGES });
+    if (!parsed.ok) return rejected(intent, parsed.fieldErrors, parsed.status, typedValues(form));
+    return back(await createSource(admin, parsed.value));
+  } catch (err) {
+    // The plan has no room for another source: said on the form, with what was typed kept.
+    const refused = planLimitErrors(err, locale);
+    if (!refused) throw err;
+    return rejected(intent, refused, PLAN_LIMIT_STATUS, typedValues(form));
   }
-  const parsed = parseNewSource(addIntent, form, locale, { maxPagesLimit: config.CRAWL_MAX_PAGES });
-  if (!parsed.ok) return rejected(intent, parsed.fieldErrors, parsed.status, typedValues(form));
-  return back(await createSource(admin, parsed.value));
 });
 
 export default function KnowledgePage() {

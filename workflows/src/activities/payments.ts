@@ -9,6 +9,7 @@ import mongoose from 'mongoose';
 import { ApplicationFailure } from '@temporalio/activity';
 import {
   PaymentModel,
+  planOf,
   PaymentProviderError,
   WorkspaceModel,
   appendEntry,
@@ -29,6 +30,13 @@ export interface PaymentActivityDeps {
 }
 
 type Outcome = 'pending' | 'paid' | 'flagged' | 'expired' | 'cancelled' | 'failed';
+
+/** A paid plan payment also says until when the plan now runs (the workflow schedules the reminder). */
+export interface CheckResult {
+  outcome: Outcome;
+  planEndsAt?: number;
+  remindBeforeMs?: number;
+}
 
 const MONTH_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -78,7 +86,7 @@ export function createPaymentActivities({ config, provider }: PaymentActivityDep
     );
   }
 
-  return {
+  const activities = {
     /** Create the QRIS charge once; returns when it expires and how often to poll, or null when there is nothing to wait for. */
     async createCharge(input: TopUpWorkflowInput): Promise<{ expiresAt: number; pollIntervalMs: number } | null> {
       const payment = await loadPayment(input);
@@ -109,62 +117,88 @@ export function createPaymentActivities({ config, provider }: PaymentActivityDep
       }
     },
 
-    /** Ask the provider; settle, flag, or close the payment by what it says. */
-    async checkPayment(input: TopUpWorkflowInput & { final: boolean }): Promise<Outcome> {
+    async checkPayment(input: TopUpWorkflowInput & { final: boolean }): Promise<CheckResult> {
+      const outcome = await check(input);
+      if (outcome !== 'paid') return { outcome };
       const payment = await loadPayment(input);
-      if (payment.status === 'paid' && !payment.fulfilledAt) {
-        // Marked paid by an attempt that died before fulfilling: finish the job (idempotent).
-        await fulfil(payment);
-        await PaymentModel.updateOne({ _id: payment._id }, { $set: { fulfilledAt: new Date() } });
-        return 'paid';
-      }
-      if (payment.status !== 'pending') return payment.status === 'created' ? 'pending' : (payment.status as Outcome);
-      const status = await requireProvider().getStatus(payment._id, payment.providerRef ?? '');
-      const state = status?.state ?? 'unknown';
-      if (state === 'paid') {
-        const amountOk = status!.amountIdr === payment.amountIdr;
-        const currencyOk = status!.currency.toUpperCase() === 'IDR';
-        if (!amountOk || !currencyOk) {
-          const reason = !amountOk ? `paid amount ${status!.amountIdr} differs from ${payment.amountIdr}` : `currency ${status!.currency} is not IDR`;
-          await setStatus(payment, 'flagged', { flagReason: reason });
-          await raiseNotice(config, {
-            workspaceId: input.workspaceId,
-            kind: 'payment_flagged',
-            dedupeKey: `payment_flagged:${payment._id}`,
-            vars: { orderId: payment._id, reason },
-            email: true,
-          });
-          return 'flagged';
-        }
-        // Paid first (a crash after this is finished by the next check), then fulfilled once.
-        await PaymentModel.updateOne({ _id: payment._id, status: 'pending' }, { $set: { status: 'paid', paidAt: status!.paidAt ?? new Date() } });
-        await fulfil(payment);
-        await PaymentModel.updateOne({ _id: payment._id }, { $set: { fulfilledAt: new Date() } });
-        await publishEvent({ workspaceId: input.workspaceId, type: 'paymentUpdated', data: { orderId: payment._id, status: 'paid', balance: await getBalance(input.workspaceId) }, dedupeKey: `payment:${payment._id}:paid` });
+      if (payment.purpose !== 'plan') return { outcome };
+      const workspace = await WorkspaceModel.findById(payment.workspaceId, { planEndsAt: 1 }).lean();
+      return { outcome, ...(workspace?.planEndsAt ? { planEndsAt: workspace.planEndsAt.getTime(), remindBeforeMs: config.PLAN_REMINDER_BEFORE_MS } : {}) };
+    },
+
+    /** Near the end of a paid plan: remind the owner to renew, unless it was renewed meanwhile. */
+    async remindPlanRenewal(input: { workspaceId: string; planEndsAt: number }): Promise<void> {
+      const workspace = await WorkspaceModel.findById(input.workspaceId, { plan: 1, planEndsAt: 1 }).lean();
+      if (!workspace?.planEndsAt || workspace.planEndsAt.getTime() !== input.planEndsAt) return;
+      await raiseNotice(config, {
+        workspaceId: input.workspaceId,
+        kind: 'plan_renewal',
+        dedupeKey: `plan_renewal:${input.workspaceId}:${new Date(input.planEndsAt).toISOString()}`,
+        vars: { plan: planOf(workspace.plan).name, date: new Date(input.planEndsAt + 7 * 3_600_000).toISOString().slice(0, 10) },
+        email: true,
+      });
+    },
+  };
+
+  /** Ask the provider; settle, flag, or close the payment by what it says. */
+  async function check(input: TopUpWorkflowInput & { final: boolean }): Promise<Outcome> {
+    const payment = await loadPayment(input);
+    if (payment.status === 'paid' && !payment.fulfilledAt) {
+      // Marked paid by an attempt that died before fulfilling: finish the job (idempotent).
+      await fulfil(payment);
+      await PaymentModel.updateOne({ _id: payment._id }, { $set: { fulfilledAt: new Date() } });
+      return 'paid';
+    }
+    if (payment.status !== 'pending') return payment.status === 'created' ? 'pending' : (payment.status as Outcome);
+    const status = await requireProvider().getStatus(payment._id, payment.providerRef ?? '');
+    const state = status?.state ?? 'unknown';
+    if (state === 'paid') {
+      const amountOk = status!.amountIdr === payment.amountIdr;
+      const currencyOk = status!.currency.toUpperCase() === 'IDR';
+      if (!amountOk || !currencyOk) {
+        const reason = !amountOk ? `paid amount ${status!.amountIdr} differs from ${payment.amountIdr}` : `currency ${status!.currency} is not IDR`;
+        await setStatus(payment, 'flagged', { flagReason: reason });
         await raiseNotice(config, {
           workspaceId: input.workspaceId,
-          kind: 'payment_paid',
-          dedupeKey: `payment_paid:${payment._id}`,
-          vars: { orderId: payment._id, amount: payment.amountIdr.toLocaleString('id-ID') },
+          kind: 'payment_flagged',
+          dedupeKey: `payment_flagged:${payment._id}`,
+          vars: { orderId: payment._id, reason },
           email: true,
         });
-        return 'paid';
-      }
-      if (state === 'refunded') {
-        // Refunded before we ever saw it paid (or a chargeback): nothing to fulfil; the operator looks.
-        await setStatus(payment, 'flagged', { flagReason: 'refunded at the provider' });
         return 'flagged';
       }
-      if (state === 'expired' || state === 'cancelled' || state === 'failed') {
-        await setStatus(payment, state);
-        return state;
-      }
-      if (input.final) {
-        await setStatus(payment, 'expired');
-        return 'expired';
-      }
-      return 'pending';
-    },
+      // Paid first (a crash after this is finished by the next check), then fulfilled once.
+      await PaymentModel.updateOne({ _id: payment._id, status: 'pending' }, { $set: { status: 'paid', paidAt: status!.paidAt ?? new Date() } });
+      await fulfil(payment);
+      await PaymentModel.updateOne({ _id: payment._id }, { $set: { fulfilledAt: new Date() } });
+      await publishEvent({ workspaceId: input.workspaceId, type: 'paymentUpdated', data: { orderId: payment._id, status: 'paid', balance: await getBalance(input.workspaceId) }, dedupeKey: `payment:${payment._id}:paid` });
+      await raiseNotice(config, {
+        workspaceId: input.workspaceId,
+        kind: 'payment_paid',
+        dedupeKey: `payment_paid:${payment._id}`,
+        vars: { orderId: payment._id, amount: payment.amountIdr.toLocaleString('id-ID') },
+        email: true,
+      });
+      return 'paid';
+    }
+    if (state === 'refunded') {
+      // Refunded before we ever saw it paid (or a chargeback): nothing to fulfil; the operator looks.
+      await setStatus(payment, 'flagged', { flagReason: 'refunded at the provider' });
+      return 'flagged';
+    }
+    if (state === 'expired' || state === 'cancelled' || state === 'failed') {
+      await setStatus(payment, state);
+      return state;
+    }
+    if (input.final) {
+      await setStatus(payment, 'expired');
+      return 'expired';
+    }
+    return 'pending';
+  }
+
+  return {
+    ...activities,
 
     /** The QR's time is up: close it at the provider (a charge already closed or paid is fine). */
     async expireCharge(input: TopUpWorkflowInput): Promise<void> {

@@ -5,17 +5,10 @@
  * The counter is advanced after the reply, so two replies at the same moment can pass the limit
  * by one or two; it is an allowance, not money (credits are exact).
  */
-import { CounterModel, WorkspaceModel, nextSequence, planOf, raiseNotice, type Config, type Plan } from '@sapa/shared';
+import { CounterModel, currentPlan, nextSequence, raiseNotice, type Config } from '@sapa/shared';
 
 const jakartaMonth = (now = new Date()) => new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 7);
 const counterId = (workspaceId: string) => `replies:${workspaceId}:${jakartaMonth()}`;
-
-/** The workspace's plan now: a paid plan counts until it ends, then it is Free again. */
-export async function currentPlan(workspaceId: string): Promise<Plan> {
-  const workspace = await WorkspaceModel.findById(workspaceId, { plan: 1, planEndsAt: 1 }).lean();
-  const active = workspace?.plan && workspace.plan !== 'free' && workspace.planEndsAt && workspace.planEndsAt.getTime() > Date.now();
-  return planOf(active ? workspace.plan : 'free');
-}
 
 export async function repliesThisMonth(workspaceId: string): Promise<number> {
   return (await CounterModel.findById(counterId(workspaceId)).lean())?.seq ?? 0;

@@ -5,7 +5,7 @@
  * told exactly why a source failed.
  */
 import { createHash } from 'node:crypto';
-import type { Config, KnowledgeSource, MediaStore } from '@sapa/shared';
+import { remainingKnowledgePages, type Config, type KnowledgeSource, type MediaStore } from '@sapa/shared';
 import { discoverSitePages, fetchPage, isAllowedByRobots, CrawlError } from './crawl';
 import { extractDocument, extractHtml, ExtractionError, type ExtractedDocument } from './extract';
 
@@ -57,9 +57,12 @@ function asSourceError(err: unknown): never {
 export async function planSource(config: Config, source: KnowledgeSource): Promise<SourcePlan> {
   if (source.kind === 'url') return { pages: [{ key: pageKeyOf(source.url!), url: source.url! }], skipped: [] };
   if (source.kind !== 'sitemap') return { pages: [{ key: 'doc' }], skipped: [] };
+  // The plan's page allowance counts every website page of the workspace.
+  const allowance = await remainingKnowledgePages(String(source.workspaceId), String(source._id));
+  if (allowance === 0) throw new SourceError('plan_limit', 'the plan allows no more website pages');
   const found = await discoverSitePages(source.url!, {
     ...crawlOptions(config),
-    maxPages: Math.min(source.maxPages ?? config.CRAWL_MAX_PAGES, config.CRAWL_MAX_PAGES),
+    maxPages: Math.min(source.maxPages ?? config.CRAWL_MAX_PAGES, config.CRAWL_MAX_PAGES, allowance),
     concurrency: config.CRAWL_CONCURRENCY,
   }).catch(asSourceError);
   if (found.pages.length === 0) {

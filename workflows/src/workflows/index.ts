@@ -2,5 +2,5 @@
 export { conversationWorkflow } from './conversation';
 export { knowledgeIngestWorkflow } from './knowledge-ingest';
 export { playgroundWorkflow } from './playground';
-export { topUpWorkflow } from './top-up';
+export { planReminderWorkflow, topUpWorkflow } from './top-up';
 export { keyTestWorkflow } from './key-test';

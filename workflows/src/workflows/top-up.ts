@@ -4,7 +4,7 @@
  * until the payment is settled, cancelled or expired. Every outcome is decided by an activity that
  * asks the provider first; a paid payment is fulfilled once (the ledger entry's key is the order).
  */
-import { condition, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ParentClosePolicy, WorkflowIdReusePolicy, condition, defineSignal, proxyActivities, setHandler, sleep, startChild } from '@temporalio/workflow';
 import type { TopUpWorkflowInput } from '@sapa/shared/billing/top-up-client';
 import type { PaymentActivities } from '../activities/payments';
 
@@ -39,11 +39,34 @@ export async function topUpWorkflow(input: TopUpWorkflowInput): Promise<void> {
       await acts.cancelCharge(input);
     }
     notified = false;
-    const outcome = await acts.checkPayment({ ...input, final: false });
-    if (outcome !== 'pending') return;
+    const result = await acts.checkPayment({ ...input, final: false });
+    if (result.outcome === 'pending') continue;
+    if (result.planEndsAt !== undefined) await scheduleRenewalReminder(input.workspaceId, result.planEndsAt, result.remindBeforeMs ?? 0);
+    return;
   }
   // The QR has expired: close it at the provider, then look once more (a payment made in the last
   // second is still honoured).
   await acts.expireCharge(input);
-  await acts.checkPayment({ ...input, final: true });
+  const last = await acts.checkPayment({ ...input, final: true });
+  if (last.planEndsAt !== undefined) await scheduleRenewalReminder(input.workspaceId, last.planEndsAt, last.remindBeforeMs ?? 0);
+}
+
+/**
+ * A paid plan month gets its renewal reminder: a workflow that sleeps until shortly before the end
+ * and outlives this one. Renewing again starts another for the new end; the old one finds the end
+ * moved and stays quiet.
+ */
+async function scheduleRenewalReminder(workspaceId: string, planEndsAt: number, remindBeforeMs: number) {
+  await startChild(planReminderWorkflow, {
+    workflowId: `plan-reminder/${workspaceId}/${planEndsAt}`,
+    args: [{ workspaceId, planEndsAt, remindBeforeMs }],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+  }).catch(() => undefined); // already scheduled for this end (a replayed or retried payment)
+}
+
+export async function planReminderWorkflow(input: { workspaceId: string; planEndsAt: number; remindBeforeMs: number }): Promise<void> {
+  const wait = input.planEndsAt - input.remindBeforeMs - Date.now();
+  if (wait > 0) await sleep(wait);
+  await acts.remindPlanRenewal({ workspaceId: input.workspaceId, planEndsAt: input.planEndsAt });
 }
