@@ -18,6 +18,7 @@
  */
 import http from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
+import { headerValue, isObject, readTextBody, sleep } from './http-kit';
 
 // ---------------------------------------------------------------------------------------------
 // QRIS payloads (EMVCo merchant-presented QR)
@@ -646,27 +647,8 @@ function wholeNumber(value: unknown): number | null {
   return null;
 }
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function readBody(req: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > 1024 * 1024) throw invalid('request body is too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return readTextBody(req, 1024 * 1024, () => invalid('request body is too large'));
 }
 
 /**

@@ -16,6 +16,7 @@
 import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { buildQrisPayload } from './midtrans';
+import { headerValue, isObject, readTextBody, sleep } from './http-kit';
 
 type Json = Record<string, unknown>;
 
@@ -454,27 +455,8 @@ function canonical(raw: string): string {
   }
 }
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function readBody(req: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > 1024 * 1024) throw validation('request body is too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return readTextBody(req, 1024 * 1024, () => validation('request body is too large'));
 }
 
 function parseJson(raw: string, contentType: string | undefined): unknown {
