@@ -243,7 +243,7 @@ describe('the Billing pages with Midtrans', () => {
     expect((await NoticeModel.findById(`low_balance:${stack.seed.workspaceId}:test`).lean())?.readAt).toBeInstanceOf(Date);
   });
 
-  it('charts the credits used in the last 30 days by chatbot and by model', async () => {
+  it('charts the credits used in the last 30 days by day, by chatbot and by model', async () => {
     const chatbot = await ChatbotModel.findById(stack.seed.chatbotId).lean();
     const workspaceId = new mongoose.Types.ObjectId(stack.seed.workspaceId);
     const usage = (id: string, model: string, provider: string, credits: number, daysAgo: number, funding = 'credits') => ({
@@ -277,6 +277,9 @@ describe('the Billing pages with Midtrans', () => {
     const byChatbot = owner.locator('[data-testid="usage-by-chatbot"] [data-testid="chart-bar"]');
     expect(await byChatbot.evaluateAll((bars) => bars.map((b) => [b.getAttribute('data-label'), b.getAttribute('data-value')]))).toEqual([[chatbot!.name, '2500']]);
     expect(await owner.locator('[data-testid="usage-by-model"] svg').getAttribute('aria-label')).toContain('GPT-4o mini 2.000 kredit');
+    // Over time: one bar per day with usage, oldest first (3, 2 and 1 days ago).
+    const byDay = owner.locator('[data-testid="usage-by-day"] [data-testid="chart-bar"]');
+    expect(await byDay.evaluateAll((bars) => bars.map((b) => b.getAttribute('data-value')))).toEqual(['800', '500', '1200']);
   });
 
   it('lists the emails Sapa wrote in the outbox when SMTP is not set', async () => {

@@ -1,4 +1,4 @@
-/** Credits spent in the last 30 days, by chatbot and by model, as two server-drawn bar charts. */
+/** Credits spent in the last 30 days, by day, by chatbot and by model, as server-drawn bar charts. */
 import type { UsageBar, UsageView } from '../lib/billing-usage.server';
 import { useT } from '../lib/root-data';
 import { BarChart, type BarDatum } from './bar-chart';
@@ -21,6 +21,7 @@ export function UsagePanel({ usage }: { usage: UsageView }) {
         <>
           <p className="billing-section__hint">{tr('billing.usage.total', { total: usage.totalText })}</p>
           <div className="card billing-card usage-charts">
+            <BarChart title={tr('billing.usage.byDay')} data={toData(usage.byDay)} unit={unit} testId="usage-by-day" />
             <BarChart title={tr('billing.usage.byChatbot')} data={toData(usage.byChatbot)} unit={unit} testId="usage-by-chatbot" />
             <BarChart title={tr('billing.usage.byModel')} data={toData(usage.byModel)} unit={unit} testId="usage-by-model" />
           </div>

@@ -1,5 +1,5 @@
 /**
- * AI usage paid from the credit balance over the last 30 days, by chatbot and by model, for the
+ * AI usage paid from the credit balance over the last 30 days, by day, by chatbot and by model, for the
  * Billing page's charts. Two `$match` + `$group`/`$sum` aggregations (what FerretDB v1 runs) over
  * the usage records (`ai_usage`, indexed by workspace and time); replies paid with the
  * workspace's own key or endpoint cost it no credits and are left out.
@@ -28,6 +28,8 @@ export interface UsageView {
   total: number;
   byChatbot: UsageBar[];
   byModel: UsageBar[];
+  /** Credits per day (Asia/Jakarta), oldest first, days with usage only: usage over time. */
+  byDay: UsageBar[];
 }
 
 interface Group<Id> {
@@ -49,16 +51,18 @@ export async function loadUsage(workspaceId: string, locale: Locale, now = new D
     $match: {
       workspaceId: new mongoose.Types.ObjectId(workspaceId),
       createdAt: { $gte: new Date(now.getTime() - USAGE_WINDOW_DAYS * 86_400_000) },
-      funding: 'credits',
+      funding: 'credits' as const,
     },
   };
-  const [chatbotGroups, modelGroups, chatbots] = await Promise.all([
+  const [chatbotGroups, modelGroups, chatbots, records] = await Promise.all([
     AiUsageModel.aggregate<Group<mongoose.Types.ObjectId | null>>([match, { $group: { _id: '$chatbotId', credits: { $sum: '$credits' } } }]),
     AiUsageModel.aggregate<Group<{ provider?: string; model?: string }>>([
       match,
       { $group: { _id: { provider: '$provider', model: '$model' }, credits: { $sum: '$credits' } } },
     ]),
     ChatbotModel.find({ workspaceId }, { name: 1 }).lean<Array<{ _id: mongoose.Types.ObjectId; name: string }>>(),
+    // Days are bucketed here rather than with date operators, which FerretDB v1 does not all have.
+    AiUsageModel.find(match.$match, { createdAt: 1, credits: 1 }).lean<Array<{ createdAt: Date; credits?: number }>>(),
   ]);
   const names = new Map(chatbots.map((c) => [String(c._id), c.name]));
   const bar = (key: string, label: string, title: string, credits: number): UsageBar => ({ key, label, title, credits, creditsText: formatNumber(credits, locale) });
@@ -73,6 +77,16 @@ export async function loadUsage(workspaceId: string, locale: Locale, now = new D
     const price = priceOf(provider, model);
     return bar(`${provider}/${model}`, price.known ? price.label : model, `${provider} · ${model}`, g.credits ?? 0);
   });
+  const perDay = new Map<string, number>();
+  for (const r of records) {
+    const day = new Date(r.createdAt.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+    perDay.set(day, (perDay.get(day) ?? 0) + (r.credits ?? 0));
+  }
+  const dayLabel = new Intl.DateTimeFormat(locale === 'id' ? 'id-ID' : 'en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+  const byDay = [...perDay.entries()]
+    .filter(([, credits]) => credits > 0)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([day, credits]) => bar(day, dayLabel.format(new Date(`${day}T00:00:00Z`)), day, credits));
   const total = byChatbot.reduce((sum, b) => sum + b.credits, 0);
   const other = t(locale, 'billing.usage.other');
   return {
@@ -81,5 +95,6 @@ export async function loadUsage(workspaceId: string, locale: Locale, now = new D
     totalText: formatNumber(total, locale),
     byChatbot: topBars(byChatbot, other, locale),
     byModel: topBars(byModel, other, locale),
+    byDay,
   };
 }
