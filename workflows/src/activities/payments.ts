@@ -86,60 +86,6 @@ export function createPaymentActivities({ config, provider }: PaymentActivityDep
     );
   }
 
-  const activities = {
-    /** Create the QRIS charge once; returns when it expires and how often to poll, or null when there is nothing to wait for. */
-    async createCharge(input: TopUpWorkflowInput): Promise<{ expiresAt: number; pollIntervalMs: number } | null> {
-      const payment = await loadPayment(input);
-      const pollIntervalMs = config.PAYMENT_POLL_INTERVAL_MS;
-      if (payment.status !== 'created') {
-        return payment.status === 'pending' && payment.expiresAt ? { expiresAt: payment.expiresAt.getTime(), pollIntervalMs } : null;
-      }
-      try {
-        const charge = await requireProvider().createQris({
-          orderId: payment._id,
-          amountIdr: payment.amountIdr,
-          expiresAt: new Date(Date.now() + config.QRIS_EXPIRY_MINUTES * 60_000),
-          description: payment.purpose === 'credits' ? `Sapa credits ${payment.packageId}` : `Sapa plan ${payment.planId}`,
-          metadata: { workspaceId: input.workspaceId },
-        });
-        await PaymentModel.updateOne(
-          { _id: payment._id, status: 'created' },
-          { $set: { status: 'pending', qrString: charge.qrString, providerRef: charge.providerRef, expiresAt: charge.expiresAt } },
-        );
-        await publishEvent({ workspaceId: input.workspaceId, type: 'paymentUpdated', data: { orderId: payment._id, status: 'pending' }, dedupeKey: `payment:${payment._id}:pending` });
-        return { expiresAt: charge.expiresAt.getTime(), pollIntervalMs };
-      } catch (err) {
-        if (err instanceof PaymentProviderError && err.kind !== 'transient') {
-          await setStatus(payment, 'failed', { flagReason: err.message.slice(0, 300) });
-          return null;
-        }
-        throw err;
-      }
-    },
-
-    async checkPayment(input: TopUpWorkflowInput & { final: boolean }): Promise<CheckResult> {
-      const outcome = await check(input);
-      if (outcome !== 'paid') return { outcome };
-      const payment = await loadPayment(input);
-      if (payment.purpose !== 'plan') return { outcome };
-      const workspace = await WorkspaceModel.findById(payment.workspaceId, { planEndsAt: 1 }).lean();
-      return { outcome, ...(workspace?.planEndsAt ? { planEndsAt: workspace.planEndsAt.getTime(), remindBeforeMs: config.PLAN_REMINDER_BEFORE_MS } : {}) };
-    },
-
-    /** Near the end of a paid plan: remind the owner to renew, unless it was renewed meanwhile. */
-    async remindPlanRenewal(input: { workspaceId: string; planEndsAt: number }): Promise<void> {
-      const workspace = await WorkspaceModel.findById(input.workspaceId, { plan: 1, planEndsAt: 1 }).lean();
-      if (!workspace?.planEndsAt || workspace.planEndsAt.getTime() !== input.planEndsAt) return;
-      await raiseNotice(config, {
-        workspaceId: input.workspaceId,
-        kind: 'plan_renewal',
-        dedupeKey: `plan_renewal:${input.workspaceId}:${new Date(input.planEndsAt).toISOString()}`,
-        vars: { plan: planOf(workspace.plan).name, date: new Date(input.planEndsAt + 7 * 3_600_000).toISOString().slice(0, 10) },
-        email: true,
-      });
-    },
-  };
-
   /** Ask the provider; settle, flag, or close the payment by what it says. */
   async function check(input: TopUpWorkflowInput & { final: boolean }): Promise<Outcome> {
     const payment = await loadPayment(input);
@@ -198,7 +144,57 @@ export function createPaymentActivities({ config, provider }: PaymentActivityDep
   }
 
   return {
-    ...activities,
+    /** Create the QRIS charge once; returns when it expires and how often to poll, or null when there is nothing to wait for. */
+    async createCharge(input: TopUpWorkflowInput): Promise<{ expiresAt: number; pollIntervalMs: number } | null> {
+      const payment = await loadPayment(input);
+      const pollIntervalMs = config.PAYMENT_POLL_INTERVAL_MS;
+      if (payment.status !== 'created') {
+        return payment.status === 'pending' && payment.expiresAt ? { expiresAt: payment.expiresAt.getTime(), pollIntervalMs } : null;
+      }
+      try {
+        const charge = await requireProvider().createQris({
+          orderId: payment._id,
+          amountIdr: payment.amountIdr,
+          expiresAt: new Date(Date.now() + config.QRIS_EXPIRY_MINUTES * 60_000),
+          description: payment.purpose === 'credits' ? `Sapa credits ${payment.packageId}` : `Sapa plan ${payment.planId}`,
+          metadata: { workspaceId: input.workspaceId },
+        });
+        await PaymentModel.updateOne(
+          { _id: payment._id, status: 'created' },
+          { $set: { status: 'pending', qrString: charge.qrString, providerRef: charge.providerRef, expiresAt: charge.expiresAt } },
+        );
+        await publishEvent({ workspaceId: input.workspaceId, type: 'paymentUpdated', data: { orderId: payment._id, status: 'pending' }, dedupeKey: `payment:${payment._id}:pending` });
+        return { expiresAt: charge.expiresAt.getTime(), pollIntervalMs };
+      } catch (err) {
+        if (err instanceof PaymentProviderError && err.kind !== 'transient') {
+          await setStatus(payment, 'failed', { flagReason: err.message.slice(0, 300) });
+          return null;
+        }
+        throw err;
+      }
+    },
+
+    async checkPayment(input: TopUpWorkflowInput & { final: boolean }): Promise<CheckResult> {
+      const outcome = await check(input);
+      if (outcome !== 'paid') return { outcome };
+      const payment = await loadPayment(input);
+      if (payment.purpose !== 'plan') return { outcome };
+      const workspace = await WorkspaceModel.findById(payment.workspaceId, { planEndsAt: 1 }).lean();
+      return { outcome, ...(workspace?.planEndsAt ? { planEndsAt: workspace.planEndsAt.getTime(), remindBeforeMs: config.PLAN_REMINDER_BEFORE_MS } : {}) };
+    },
+
+    /** Near the end of a paid plan: remind the owner to renew, unless it was renewed meanwhile. */
+    async remindPlanRenewal(input: { workspaceId: string; planEndsAt: number }): Promise<void> {
+      const workspace = await WorkspaceModel.findById(input.workspaceId, { plan: 1, planEndsAt: 1 }).lean();
+      if (!workspace?.planEndsAt || workspace.planEndsAt.getTime() !== input.planEndsAt) return;
+      await raiseNotice(config, {
+        workspaceId: input.workspaceId,
+        kind: 'plan_renewal',
+        dedupeKey: `plan_renewal:${input.workspaceId}:${new Date(input.planEndsAt).toISOString()}`,
+        vars: { plan: planOf(workspace.plan).name, date: new Date(input.planEndsAt + 7 * 3_600_000).toISOString().slice(0, 10) },
+        email: true,
+      });
+    },
 
     /** The QR's time is up: close it at the provider (a charge already closed or paid is fine). */
     async expireCharge(input: TopUpWorkflowInput): Promise<void> {
