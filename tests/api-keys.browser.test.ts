@@ -110,7 +110,8 @@ describe('the API keys page', () => {
     await result.waitFor();
     expect(await result.getAttribute('data-ok')).toBe('true');
     expect(await result.textContent()).toContain('Kunci berfungsi');
-    expect(await item.locator('[data-testid="api-key-tested"]').textContent()).toMatch(/^Terakhir diuji /);
+    // The key's row is re-read after the test: wait for it rather than read it at once.
+    await item.locator('[data-testid="api-key-tested"]', { hasText: /^Terakhir diuji / }).waitFor();
     expect(openai.requests.filter((r) => r.path === '/v1/chat/completions' && r.status === 200)).toHaveLength(1);
 
     // A wrong key for the same provider replaces the first one.
