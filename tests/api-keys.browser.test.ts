@@ -11,9 +11,9 @@ import { openApiKey } from '@sapa/shared/ai/api-keys';
 import { TestStack, launchBrowser, logInToDashboard, uniqueName } from '@sapa/testkit';
 import { startFakeOpenAi, type FakeOpenAi } from '@sapa/testkit/fakes';
 
-const GOOD_KEY = 'sk-proj-Br0wserT3stKeyXq7Lm2Np9Rs4Vw8Yz1Ac5Ef6Gh';
-const WRONG_KEY = 'sk-proj-Br0wserWr0ngKeyPp3Kk8Jj2Hh7Gg1Ff6Dd4Ss9';
-const NOJS_KEY = 'sk-proj-N0ScriptKeyAa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Jj9Kk';
+const GOOD_KEY = 'test-openai-key-browser-good-0000000000';
+const WRONG_KEY = 'test-openai-key-browser-wrong-111111111';
+const NOJS_KEY = 'test-openai-key-no-script-2222222222222';
 
 describe('the API keys page', () => {
   let stack: TestStack;
@@ -201,7 +201,7 @@ describe('the API keys page', () => {
     await ApiKeyModel.create({
       workspaceId: stack.seed.workspaceId,
       provider: 'anthropic',
-      sealed: vault.encrypt('sk-ant-api03-agentMustNotSeeThis000'),
+      sealed: vault.encrypt('test-anthropic-key-agent-must-not-see'),
       last4: '0000',
     });
     const page = await newPage();

@@ -42,8 +42,8 @@ import { testApiKey } from '../workflows/src/ai/key-check';
 import { scrub } from '../workflows/src/ai/providers/errors';
 
 /** The key the fake OpenAI accepts: distinctive characters, so a leaked fragment would be found. */
-const GOOD_KEY = 'sk-proj-Qv7RtB2mXw9LpZc4Hs8NkDy3FjGa6UeT1oWi5VbKq0Mn';
-const WRONG_KEY = 'sk-proj-Wr0ngKeyJh3Xp8Tm2Rc6Vb9Nq4Ls7Df1Gk5Hz0Pw';
+const GOOD_KEY = 'test-Qv7RtB2mXw9LpZc4Hs8NkDy3FjGa6UeT1oWi5';
+const WRONG_KEY = 'test-Wr0ngJh3Xp8Tm2Rc6Vb9Nq4Ls7Df1Gk5Hz0Pw';
 
 describe('workspace API keys', () => {
   let stack: TestStack;
@@ -117,7 +117,7 @@ describe('workspace API keys', () => {
 
   it('replaces the key of a provider in place (same id, limit kept), and keeps one per base URL for OpenAI-compatible', async () => {
     const [first] = await listApiKeys(workspaceId);
-    const next = 'sk-proj-NewRotatedKey0000aaaa1111bbbb2222cccc';
+    const next = 'test-NewRotated0000aaaa1111bbbb2222cccc';
     const { key, replaced } = await addApiKey(vault, { workspaceId, provider: 'openai', key: next });
     expect(replaced).toBe(true);
     expect(key.id).toBe(first!.id);
@@ -258,9 +258,9 @@ describe('workspace API keys', () => {
     const replicate = await startFakeReplicate();
     try {
       const cases = [
-        { provider: 'anthropic' as const, fake: anthropic, good: FAKE_ANTHROPIC_KEY, bad: 'sk-ant-api03-notTheRightKey111111111' },
-        { provider: 'gemini' as const, fake: gemini, good: FAKE_GEMINI_KEY, bad: 'AIzaSyNotTheRightKey22222222222222222' },
-        { provider: 'replicate' as const, fake: replicate, good: FAKE_REPLICATE_TOKEN, bad: 'r8_NotTheRightToken333333333333333333' },
+        { provider: 'anthropic' as const, fake: anthropic, good: FAKE_ANTHROPIC_KEY, bad: 'test-anthropic-key-not-the-right-one1' },
+        { provider: 'gemini' as const, fake: gemini, good: FAKE_GEMINI_KEY, bad: 'test-gemini-key-not-the-right-one2222' },
+        { provider: 'replicate' as const, fake: replicate, good: FAKE_REPLICATE_TOKEN, bad: 'test-replicate-token-not-the-right-333' },
         { provider: 'openai_compatible' as const, fake: openai, good: GOOD_KEY, bad: WRONG_KEY },
       ];
       for (const { provider, fake, good, bad } of cases) {
@@ -336,7 +336,7 @@ describe('workspace API keys', () => {
     });
     // A secret sealed with a key the operator no longer has: reported, not fatal, never overwritten.
     const lost = new KeyVault(`9:${randomBytes(32).toString('base64')}`);
-    const orphan = await ApiKeyModel.create({ workspaceId: ws, provider: 'gemini', sealed: lost.encrypt('AIzaSyLostKey000000000000000000000000'), last4: '0000' });
+    const orphan = await ApiKeyModel.create({ workspaceId: ws, provider: 'gemini', sealed: lost.encrypt('test-gemini-key-lost-000000000000000'), last4: '0000' });
 
     const keyCount = await ApiKeyModel.countDocuments();
     const sealedChannels = await ChannelModel.countDocuments({ secrets: { $exists: true, $nin: ['', null] } });

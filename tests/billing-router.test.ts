@@ -29,7 +29,7 @@ import {
 import { TestStack, WidgetClient, addKnowledgeSource, waitUntil } from '@sapa/testkit';
 import { FAKE_OPENAI_KEY, startFakeOpenAi, type FakeOpenAi } from '@sapa/testkit/fakes';
 
-const OWN_KEY = 'sk-own-workspace-key-000000000000OWN1';
+const OWN_KEY = 'test-openai-key-own-workspace-0000OWN1';
 const KNOWLEDGE = '# Ongkir\nOngkir ke Bandung Rp18.000, sampai dalam 2 hari kerja.';
 
 describe('who pays for a reply', () => {

@@ -50,7 +50,7 @@ describe('prices and plan limits in the dashboard', () => {
       workspaceId: stack.seed.workspaceId,
       provider: 'anthropic',
       label: 'Kantor',
-      key: 'sk-ant-api03-Pr1ceT3stKeyAbCdEfGhIjKlMnOp',
+      key: 'test-anthropic-key-for-price-notes-00',
     });
     const page = await signedInPage(true);
     await page.goto(settingsUrl());

@@ -155,7 +155,7 @@ describe('OpenAI', () => {
   });
 
   it('turns a wrong key into an auth error without the key in the message', async () => {
-    const wrongKey = 'sk-proj-thisIsTheWrongKey1234567890';
+    const wrongKey = 'test-openai-key-wrong-666666666666';
     const error = await failure(createChatProvider('openai', { apiKey: wrongKey, baseUrl: openai.baseUrl }).chat(request()));
     expect(error.kind).toBe('auth');
     expect(error.details.status).toBe(401);
@@ -263,9 +263,9 @@ describe('Anthropic', () => {
   });
 
   it('turns a wrong key into an auth error', async () => {
-    const error = await failure(createChatProvider('anthropic', { apiKey: 'sk-ant-wrong-key-000000', baseUrl: anthropic.baseUrl }).chat(request()));
+    const error = await failure(createChatProvider('anthropic', { apiKey: 'test-anthropic-wrong-key-000', baseUrl: anthropic.baseUrl }).chat(request()));
     expect(error).toMatchObject({ kind: 'auth', details: { status: 401 } });
-    expect(error.message).not.toContain('sk-ant-wrong-key-000000');
+    expect(error.message).not.toContain('test-anthropic-wrong-key-000');
   });
 
   it('turns 429 into rate_limited with the retry-after wait', async () => {
@@ -346,10 +346,10 @@ describe('Gemini', () => {
   });
 
   it('turns a wrong key (400 API_KEY_INVALID, as Google answers it) into an auth error', async () => {
-    const error = await failure(createChatProvider('gemini', { apiKey: 'AIzaWrongKey000000000', baseUrl: gemini.baseUrl }).chat(request()));
+    const error = await failure(createChatProvider('gemini', { apiKey: 'test-gemini-wrong-key-0000', baseUrl: gemini.baseUrl }).chat(request()));
     expect(error).toMatchObject({ kind: 'auth', details: { status: 400 } });
     expect(error.message).toContain('API key not valid');
-    expect(error.message).not.toContain('AIzaWrongKey000000000');
+    expect(error.message).not.toContain('test-gemini-wrong-key-0000');
   });
 
   it('turns 429 into rate_limited with the RetryInfo delay', async () => {
@@ -420,9 +420,9 @@ describe('Replicate', () => {
   });
 
   it('turns a wrong token into an auth error', async () => {
-    const error = await failure(createChatProvider('replicate', { apiKey: 'r8_wrongToken0000', baseUrl: replicate.baseUrl }).chat(request({ model })));
+    const error = await failure(createChatProvider('replicate', { apiKey: 'test-replicate-wrong-0000', baseUrl: replicate.baseUrl }).chat(request({ model })));
     expect(error).toMatchObject({ kind: 'auth', details: { status: 401 } });
-    expect(error.message).not.toContain('r8_wrongToken0000');
+    expect(error.message).not.toContain('test-replicate-wrong-0000');
   });
 
   it('turns 429 into rate_limited with the retry-after wait, making one request only (the package’s own retries are cut off)', async () => {
@@ -513,10 +513,10 @@ describe('the fakes refuse malformed requests like the real APIs', () => {
     expect(noKey.status).toBe(401);
     expect(noKey.json.error).toMatchObject({ type: 'invalid_request_error', param: null, code: null });
 
-    const wrongKey = await postJson(url, {}, { authorization: 'Bearer sk-proj-wrongwrongwrong1234' });
+    const wrongKey = await postJson(url, {}, { authorization: 'Bearer test-openai-wrongwrong-1234' });
     expect(wrongKey.status).toBe(401);
     expect(wrongKey.json.error).toMatchObject({ code: 'invalid_api_key' });
-    expect(JSON.stringify(wrongKey.json)).not.toContain('sk-proj-wrongwrongwrong1234');
+    expect(JSON.stringify(wrongKey.json)).not.toContain('test-openai-wrongwrong-1234');
 
     const notJson = await postJson(url, '{"model":', auth);
     expect(notJson.status).toBe(400);

@@ -39,7 +39,7 @@ export interface FakeAnthropic extends FakeAiControls {
   apiKey: string;
 }
 
-export const FAKE_ANTHROPIC_KEY = 'sk-ant-api03-fakeAnthropicTestKey000000000000';
+export const FAKE_ANTHROPIC_KEY = 'test-anthropic-key-for-the-fake-000000';
 
 type Json = Record<string, unknown>;
 

@@ -39,7 +39,7 @@ export interface FakeGemini extends FakeAiControls {
   apiKey: string;
 }
 
-export const FAKE_GEMINI_KEY = 'AIzaSyFakeGeminiTestKey0000000000000000';
+export const FAKE_GEMINI_KEY = 'test-gemini-key-for-the-fake-00000000';
 
 type Json = Record<string, unknown>;
 

@@ -41,7 +41,7 @@ export interface FakeOpenAi extends FakeAiControls {
   apiKey: string | null;
 }
 
-export const FAKE_OPENAI_KEY = 'sk-proj-fake0penAiTestKey0000000000000000';
+export const FAKE_OPENAI_KEY = 'test-openai-key-for-the-fake-0000000000';
 
 type Json = Record<string, unknown>;
 

@@ -46,7 +46,7 @@ export interface FakeReplicate extends FakeAiControls {
   outlastWait(count: number): void;
 }
 
-export const FAKE_REPLICATE_TOKEN = 'r8_FakeReplicateTestToken000000000000000';
+export const FAKE_REPLICATE_TOKEN = 'test-replicate-token-for-the-fake-0000';
 
 type Json = Record<string, unknown>;
 type PredictionStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled';
