@@ -1,5 +1,5 @@
 /** Small pieces every fake server needs: reading a bounded body, headers, JSON objects, waiting. */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 
 export type Json = Record<string, unknown>;
 
@@ -26,4 +26,19 @@ export async function readTextBody(req: IncomingMessage, limit: number, tooLarge
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Starts `server` on an ephemeral loopback port and returns the port. */
+export async function listenOnLoopback(server: Server, name: string): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error(`fake ${name} did not get a port`);
+  return address.port;
+}
+
+/** Stops `server` after the deliveries it is still making (webhooks, callbacks) have settled. */
+export async function closeServer(server: Server, pending: Iterable<Promise<unknown>> = []): Promise<void> {
+  await Promise.allSettled([...pending]);
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
 }

@@ -18,7 +18,7 @@
  */
 import http from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
-import { headerValue, isObject, readTextBody, sleep } from './http-kit';
+import { closeServer, headerValue, isObject, listenOnLoopback, readTextBody, sleep } from './http-kit';
 
 // ---------------------------------------------------------------------------------------------
 // QRIS payloads (EMVCo merchant-presented QR)
@@ -256,17 +256,12 @@ export class FakeMidtrans {
   }
 
   async listen(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    if (!address || typeof address === 'string') throw new Error('fake Midtrans did not get a port');
-    this.port = address.port;
+    this.port = await listenOnLoopback(this.server, 'Midtrans');
     return this;
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.pendingDeliveries]);
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server, this.pendingDeliveries);
   }
 
   /** The latest transaction of an order (or by transaction id), with its expiry applied. */

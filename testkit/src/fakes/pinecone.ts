@@ -13,6 +13,7 @@
  * service is eventually consistent); sparse vectors and integrated inference are not served.
  */
 import http from 'node:http';
+import { closeServer, listenOnLoopback } from './http-kit';
 
 export interface FakePineconeOptions {
   apiKey: string;
@@ -103,16 +104,12 @@ export class FakePinecone {
   }
 
   async listen(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    if (!address || typeof address === 'string') throw new Error('fake Pinecone did not get a port');
-    this.port = address.port;
+    this.port = await listenOnLoopback(this.server, 'Pinecone');
     return this;
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   /** How many vectors a namespace holds. */

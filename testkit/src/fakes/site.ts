@@ -9,6 +9,7 @@
  */
 import http from 'node:http';
 import { createHash } from 'node:crypto';
+import { closeServer, listenOnLoopback } from './http-kit';
 
 export interface FakeSitePage {
   title: string;
@@ -75,16 +76,12 @@ export class FakeSite {
   }
 
   async listen(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    if (!address || typeof address === 'string') throw new Error('fake site did not get a port');
-    this.port = address.port;
+    this.port = await listenOnLoopback(this.server, 'site');
     return this;
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   /** Adds or changes a page; it is (still) in the sitemap, with a new `lastmod`. */

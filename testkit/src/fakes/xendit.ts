@@ -16,7 +16,7 @@
 import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { buildQrisPayload } from './midtrans';
-import { headerValue, isObject, readTextBody, sleep } from './http-kit';
+import { closeServer, headerValue, isObject, listenOnLoopback, readTextBody, sleep } from './http-kit';
 
 type Json = Record<string, unknown>;
 
@@ -121,17 +121,12 @@ export class FakeXendit {
   }
 
   async listen(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    if (!address || typeof address === 'string') throw new Error('fake Xendit did not get a port');
-    this.port = address.port;
+    this.port = await listenOnLoopback(this.server, 'Xendit');
     return this;
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.pendingDeliveries]);
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server, this.pendingDeliveries);
   }
 
   /** A payment request by its id or our reference id (the latest one), with expiry applied. */
