@@ -14,6 +14,7 @@ import {
   ChatbotModel,
   ConversationModel,
   CounterModel,
+  CreditAccountModel,
   CreditLedgerModel,
   EmailModel,
   KeyVault,
@@ -106,6 +107,8 @@ describe('who pays for a reply', () => {
 
   it('pays with credits when the own key is over its limit, deducting each reply once', async () => {
     await appendEntry({ workspaceId: ws(), amount: 50_000, idempotencyKey: `grant:${randomId(6)}`, kind: 'adjustment' });
+    // The owner wants to hear below 100.000 credits: this reply's deduction crosses it.
+    await CreditAccountModel.updateOne({ _id: ws() }, { $set: { lowBalanceThreshold: 100_000 } }, { upsert: true });
     const bot = await newBot();
     const before = await getBalance(ws());
     const { reply, conversationId } = await bot.ask('berapa ongkir ke bandung?');
@@ -118,6 +121,8 @@ describe('who pays for a reply', () => {
     expect(entry.amount).toBe(-usage.credits!);
     expect(await getBalance(ws())).toBe(before - usage.credits!);
     expect((await verifyLedger(ws())).problems).toEqual([]);
+    const low = await waitUntil(() => NoticeModel.findOne({ workspaceId: new mongoose.Types.ObjectId(ws()), kind: 'low_balance' }).lean(), 'low-balance notice');
+    expect(await EmailModel.exists({ _id: `notice:${low._id}` })).toBeTruthy();
     bot.close();
   });
 

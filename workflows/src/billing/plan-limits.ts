@@ -5,7 +5,10 @@
  * The counter is advanced after the reply, so two replies at the same moment can pass the limit
  * by one or two; it is an allowance, not money (credits are exact).
  */
-import { CounterModel, currentPlan, nextSequence, raiseNotice, type Config } from '@sapa/shared';
+import { CounterModel, TtlCache, currentPlan, nextSequence, raiseNotice, type Config, type Plan } from '@sapa/shared';
+
+// Read on every reply; a plan changes once a month at most, so a few seconds' staleness is fine.
+const plans = new TtlCache<Plan>(10_000);
 
 const jakartaMonth = (now = new Date()) => new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 7);
 const counterId = (workspaceId: string) => `replies:${workspaceId}:${jakartaMonth()}`;
@@ -16,7 +19,7 @@ export async function repliesThisMonth(workspaceId: string): Promise<number> {
 
 /** Whether the bot may answer once more; at the limit, tells the owner (once a month). */
 export async function mayReply(config: Config, workspaceId: string): Promise<boolean> {
-  const plan = await currentPlan(workspaceId);
+  const plan = await plans.get(workspaceId, () => currentPlan(workspaceId));
   if ((await repliesThisMonth(workspaceId)) < plan.limits.botRepliesPerMonth) return true;
   await raiseNotice(config, {
     workspaceId,
