@@ -42,6 +42,11 @@ export class KeyVault {
     this.current = entries[0]!.split(':')[0]!;
   }
 
+  /** The version of the key new secrets are sealed with (the first of SAPA_MASTER_KEYS). */
+  get currentVersion(): string {
+    return this.current;
+  }
+
   encrypt(plaintext: string): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.current)!, iv);

@@ -312,7 +312,7 @@ export interface ReencryptReport {
  * conditional on the ciphertext it read, so a secret changed meanwhile is not overwritten.
  */
 export async function reencryptAll(vault: KeyVault): Promise<ReencryptReport> {
-  const keyVersion = sealedKeyVersion(vault.encrypt('version probe'));
+  const keyVersion = vault.currentVersion;
   const failures: ReencryptReport['failures'] = [];
 
   async function reseal(collection: 'api_keys' | 'channels', id: mongoose.Types.ObjectId, sealed: string, counts: ReencryptCounts, write: (next: string) => Promise<boolean>) {

@@ -6,13 +6,15 @@ import mongoose, { Schema, type InferSchemaType } from 'mongoose';
  * tells writers where to start looking for the newest entry; it may lag behind, and is only ever
  * raised with `$max` (best effort), so it never points past the real head.
  */
+/** The low-balance threshold of a workspace whose owner has not set one (credits). */
+export const DEFAULT_LOW_BALANCE_THRESHOLD = 1000;
+
 const creditAccountSchema = new Schema(
   {
     _id: { type: String, required: true },
     headSeq: { type: Number, default: 0, min: 0 },
-    /** Below this balance the owner is alerted (once per crossing, see `lowBalanceAlertedAt`). */
-    lowBalanceThreshold: { type: Number, default: 1000, min: 0 },
-    lowBalanceAlertedAt: { type: Date },
+    /** Below this balance the owner is alerted (a notice and an email, once a day). */
+    lowBalanceThreshold: { type: Number, default: DEFAULT_LOW_BALANCE_THRESHOLD, min: 0 },
     updatedAt: { type: Date },
   },
   { versionKey: false },

@@ -6,6 +6,7 @@
  */
 import {
   CreditAccountModel,
+  DEFAULT_LOW_BALANCE_THRESHOLD,
   appendEntry,
   creditsFor,
   publishEvent,
@@ -14,9 +15,6 @@ import {
 } from '@sapa/shared';
 import type { AnswerUsage } from '../ai/answer';
 import type { Funding } from './funding';
-
-/** The low-balance threshold of a workspace that has not set its own. */
-export const DEFAULT_LOW_BALANCE_THRESHOLD = 1000;
 
 const jakartaDay = (now = new Date()) => new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
 
