@@ -272,8 +272,9 @@ describe('pairing', () => {
     expect(code).toBe(fake.current!.pairingCode);
     expect(fake.current!.pairingPhone).toBe(PHONE);
     expect((await readChannel(channel._id)).pairing?.qr).toBeUndefined();
-    const event = await EventModel.findOne({ workspaceId: channel.workspaceId, 'data.code': code }).lean();
-    expect(event?.type).toBe('channelUpdated');
+    // The code is written to the channel first, then announced: wait for the announcement.
+    const event = await waitFor(() => EventModel.findOne({ workspaceId: channel.workspaceId, 'data.code': code }).lean(), 'the pairing event');
+    expect(event.type).toBe('channelUpdated');
 
     // The code was never entered and the socket closed: the next one starts over with fresh credentials.
     fake.disconnect(408, 'QR refs attempts ended');
