@@ -22,6 +22,8 @@ export function createPaymentProvider(config: PaymentConfig): QrisProvider | nul
       return createMidtransProvider({
         serverKey: config.MIDTRANS_SERVER_KEY,
         isProduction: config.MIDTRANS_IS_PRODUCTION,
+        // Under the payment activities' 20 s limit, so a slow call fails and is retried in time.
+        timeoutMs: 10_000,
         ...(config.MIDTRANS_BASE_URL ? { baseUrl: config.MIDTRANS_BASE_URL } : {}),
       });
     case 'xendit':

@@ -12,7 +12,9 @@ export const paymentNotifiedSignal = defineSignal('paymentNotified');
 export const cancelPaymentSignal = defineSignal('cancelPayment');
 
 const acts = proxyActivities<PaymentActivities>({
-  startToCloseTimeout: '1 minute',
+  // Short: a worker that dies during a status check is only noticed when this runs out, and the
+  // QR is on the owner's screen meanwhile. Provider calls time out well before it (10 s).
+  startToCloseTimeout: '20 seconds',
   // A provider or database outage must not lose a payment: keep trying (with a ceiling on the wait).
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
